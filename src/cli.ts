@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+// The `hai-temporal` command.
+import { Command, CommanderError } from 'commander';
+import { SessionClient } from './client';
+import { loadTemporalSettings } from './config';
+import { runDev } from './cli/dev';
+import { describeFailure } from './cli/errors';
+import { EXIT } from './cli/exit-codes';
+import { positiveInt } from './cli/parse';
+import { addSessionCommands } from './cli/session-commands';
+import { simulatorCommand } from './simulator/command';
+import { runWorker } from './worker';
+
+const program = new Command('hai-temporal')
+  .description('Run H Company agent sessions as durable Temporal workflows')
+  .option('--address <host:port>', 'Temporal frontend (default: TEMPORAL_ADDRESS or localhost:7233)')
+  .option('--namespace <name>', 'Temporal namespace (default: TEMPORAL_NAMESPACE or default)')
+  .option('--task-queue <name>', 'task queue (default: HAI_TEMPORAL_TASK_QUEUE or hai-agents)')
+  .showHelpAfterError('(add --help for usage)')
+  .exitOverride();
+
+const globals = () => program.opts<{ address?: string; namespace?: string; taskQueue?: string }>();
+
+/** Runs one command's action with a Temporal connection; failures become one line and an exit code. */
+async function withSessions(action: (sessions: SessionClient) => Promise<number>): Promise<void> {
+  let sessions: SessionClient | undefined;
+  try {
+    const { address, namespace, taskQueue } = globals();
+    sessions = await SessionClient.connect({ temporal: loadTemporalSettings({ address, namespace }), taskQueue });
+    process.exitCode = await action(sessions);
+  } catch (err) {
+    const { message, code } = describeFailure(err);
+    console.error(`hai-temporal: ${message}`);
+    process.exitCode = code;
+  } finally {
+    await sessions?.close().catch(() => undefined);
+  }
+}
+
+async function guarded(action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch (err) {
+    const { message, code } = describeFailure(err);
+    console.error(`hai-temporal: ${message}`);
+    process.exitCode = code;
+  }
+}
+
+program
+  .command('worker')
+  .description('run a worker: session workflows and their activities')
+  .option('--workflow-bundle <file>', 'a prebuilt workflow bundle (skips bundling at start)')
+  .action((o) =>
+    guarded(() => {
+      const { address, namespace, taskQueue } = globals();
+      return runWorker({
+        temporal: loadTemporalSettings({ address, namespace }),
+        ...(taskQueue ? { taskQueue } : {}),
+        ...(o.workflowBundle ? { workflowBundlePath: o.workflowBundle } : {}),
+      });
+    }),
+  );
+
+program
+  .command('dev')
+  .description('the whole stack locally: Temporal dev server + Web UI, the simulator (without HAI_API_KEY), a worker')
+  .option('--temporal-port <n>', 'dev server port', positiveInt, 7233)
+  .option('--ui-port <n>', 'Web UI port', positiveInt, 8233)
+  .option('--simulator-port <n>', 'simulator port', positiveInt, 8000)
+  .option('--step-ms <n>', "simulated agents' time per step", positiveInt, 1500)
+  .action((o) => guarded(() => runDev({ ...o, taskQueue: globals().taskQueue })));
+
+program.addCommand(simulatorCommand());
+addSessionCommands(program, withSessions);
+
+try {
+  await program.parseAsync();
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    console.error(`hai-temporal: ${(err as Error).message}`);
+    process.exitCode = EXIT.usage;
+  }
+}

@@ -1,0 +1,168 @@
+// The library face of hai-temporal: start agent sessions as workflows, steer them, read their progress.
+import {
+  Client,
+  Connection,
+  WorkflowNotFoundError,
+  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
+import { z } from 'zod';
+import { loadTemporalSettings, resolveTaskQueue, type TemporalSettings } from './config';
+import { messageProblem } from './shared/limits';
+import { describeIssues, sessionInputSchema, type SessionInput } from './shared/input';
+import {
+  cancelUpdate,
+  endUpdate,
+  forceAnswerUpdate,
+  pauseUpdate,
+  progressQuery,
+  resumeUpdate,
+  sendUpdate,
+  SESSION_WORKFLOW_TYPE,
+  type SessionProgress,
+  type SessionResult,
+  type SteerAck,
+} from './shared/session';
+import { HAI_AWAITING, HAI_SESSION_ID, HAI_STATUS } from './temporal/search-attributes';
+import type { agentSession } from './workflows';
+
+export class InvalidInputError extends Error {
+  override name = 'InvalidInputError';
+}
+
+/** Session input as library callers give it: the answer schema may be a zod schema. */
+export type StartSessionInput = Omit<SessionInput, 'answerSchema'> & {
+  answerSchema?: SessionInput['answerSchema'] | z.ZodType;
+};
+
+export interface StartOptions {
+  workflowId?: string;
+}
+
+export interface SessionListEntry {
+  workflowId: string;
+  runId: string;
+  workflowStatus: string;
+  sessionStatus: string | null;
+  sessionId: string | null;
+  awaiting: string | null;
+  startTime: Date;
+  closeTime: Date | null;
+}
+
+export type SessionHandle = WorkflowHandle<typeof agentSession>;
+
+export function toWorkflowInput(input: StartSessionInput): SessionInput {
+  const { answerSchema, ...rest } = input;
+  const schema =
+    answerSchema instanceof z.ZodType ? (z.toJSONSchema(answerSchema) as Record<string, unknown>) : answerSchema;
+  const candidate = schema ? { ...rest, answerSchema: schema } : rest;
+  const parsed = sessionInputSchema.safeParse(candidate);
+  if (!parsed.success) throw new InvalidInputError(`invalid session input: ${describeIssues(parsed.error)}`);
+  return candidate;
+}
+
+export class SessionClient {
+  constructor(
+    readonly temporal: Client,
+    readonly taskQueue: string = resolveTaskQueue(undefined),
+  ) {}
+
+  static async connect(opts: { temporal?: TemporalSettings; taskQueue?: string } = {}): Promise<SessionClient> {
+    const settings = opts.temporal ?? loadTemporalSettings();
+    const connection = await Connection.connect(settings.connectionOptions);
+    return new SessionClient(
+      new Client({ connection, namespace: settings.namespace }),
+      resolveTaskQueue(opts.taskQueue),
+    );
+  }
+
+  async start(
+    input: StartSessionInput,
+    opts: StartOptions = {},
+  ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof agentSession>> {
+    const args = toWorkflowInput(input);
+    return this.temporal.workflow.start<typeof agentSession>(SESSION_WORKFLOW_TYPE, {
+      taskQueue: this.taskQueue,
+      workflowId: opts.workflowId ?? `hai-session-${crypto.randomUUID()}`,
+      args: [args],
+      staticSummary: summaryOf(args),
+    });
+  }
+
+  /** Starts a session and waits for its result. */
+  async run(input: StartSessionInput, opts: StartOptions = {}): Promise<SessionResult> {
+    return (await this.start(input, opts)).result();
+  }
+
+  handle(workflowId: string): SessionHandle {
+    return this.temporal.workflow.getHandle<typeof agentSession>(workflowId);
+  }
+
+  /** Throws WorkflowNotFoundError with the id when there is no such session workflow. */
+  async describe(workflowId: string) {
+    return this.handle(workflowId).describe();
+  }
+
+  progress(workflowId: string): Promise<SessionProgress> {
+    return this.handle(workflowId).query(progressQuery);
+  }
+
+  send(workflowId: string, message: string): Promise<SteerAck> {
+    const problem = messageProblem(message);
+    if (problem) return Promise.reject(new InvalidInputError(problem));
+    return this.handle(workflowId).executeUpdate(sendUpdate, { args: [{ message }] });
+  }
+  pause(workflowId: string): Promise<SteerAck> {
+    return this.handle(workflowId).executeUpdate(pauseUpdate);
+  }
+  resume(workflowId: string): Promise<SteerAck> {
+    return this.handle(workflowId).executeUpdate(resumeUpdate);
+  }
+  forceAnswer(workflowId: string): Promise<SteerAck> {
+    return this.handle(workflowId).executeUpdate(forceAnswerUpdate);
+  }
+  cancel(workflowId: string, reason?: string): Promise<SteerAck> {
+    return this.handle(workflowId).executeUpdate(cancelUpdate, { args: [reason ? { reason } : {}] });
+  }
+  end(workflowId: string): Promise<SteerAck> {
+    return this.handle(workflowId).executeUpdate(endUpdate);
+  }
+
+  async *list(
+    opts: { sessionStatus?: string; awaiting?: string; query?: string; limit?: number } = {},
+  ): AsyncGenerator<SessionListEntry> {
+    const clauses = [`WorkflowType = '${SESSION_WORKFLOW_TYPE}'`];
+    if (opts.sessionStatus) clauses.push(`${HAI_STATUS.name} = ${quote(opts.sessionStatus)}`);
+    if (opts.awaiting) clauses.push(`${HAI_AWAITING.name} = ${quote(opts.awaiting)}`);
+    if (opts.query) clauses.push(`(${opts.query})`);
+    let count = 0;
+    for await (const wf of this.temporal.workflow.list({ query: clauses.join(' AND ') })) {
+      if (opts.limit !== undefined && count++ >= opts.limit) return;
+      const attrs = wf.typedSearchAttributes;
+      yield {
+        workflowId: wf.workflowId,
+        runId: wf.runId,
+        workflowStatus: wf.status.name,
+        sessionStatus: attrs.get(HAI_STATUS) ?? null,
+        sessionId: attrs.get(HAI_SESSION_ID) ?? null,
+        awaiting: attrs.get(HAI_AWAITING) || null,
+        startTime: wf.startTime,
+        closeTime: wf.closeTime ?? null,
+      };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.temporal.connection.close();
+  }
+}
+
+const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+function summaryOf(input: SessionInput): string {
+  const task = input.task ?? input.messages?.[0]?.message ?? '';
+  return task.length > 120 ? `${task.slice(0, 117)}...` : task;
+}
+
+export { WorkflowNotFoundError };

@@ -1,0 +1,61 @@
+// The session workflow's input: validated by the client before start and again by the workflow itself,
+// so a bad input fails at once with a message naming the field.
+import { z } from 'zod';
+import { inputTooLarge } from './limits';
+
+export const DEFAULT_AGENT = 'h/web-surfer-flash';
+
+const jsonSchemaObject = z
+  .record(z.string(), z.unknown())
+  .refine((s) => typeof s.type === 'string' || 'properties' in s || 'anyOf' in s || 'oneOf' in s || '$ref' in s, {
+    message: 'must be a JSON Schema object (with a "type", "properties", "anyOf", "oneOf" or "$ref")',
+  });
+
+export const userMessageSchema = z.object({
+  message: z.string().trim().min(1, 'must not be empty'),
+  images: z.array(z.string()).optional(),
+});
+
+export const sessionInputSchema = z
+  .object({
+    agent: z.union([z.string().trim().min(1), z.record(z.string(), z.unknown())]).default(DEFAULT_AGENT),
+    task: z.string().trim().min(1, 'must not be empty').optional(),
+    messages: z.array(userMessageSchema).min(1).optional(),
+    maxSteps: z.number().int().min(1).optional(),
+    maxTimeS: z.number().positive().optional(),
+    idleTimeoutS: z.number().int().positive().optional(),
+    answerSchema: jsonSchemaObject.optional(),
+    groupId: z.string().min(1).max(255).optional(),
+    parentSessionId: z.string().min(1).optional(),
+    overrides: z.record(z.string(), z.unknown()).optional(),
+    /** Continue-as-new after this many transitions (Temporal's own suggestion applies regardless). */
+    continueAsNewEvery: z.number().int().min(1).optional(),
+  })
+  .strict()
+  .refine((i) => (i.task === undefined) !== (i.messages === undefined), {
+    message: 'give exactly one of "task" or "messages"',
+    path: ['task'],
+  })
+  .refine((i) => !(i.answerSchema && i.overrides?.['agent.answer_format']), {
+    message: 'give the answer schema either as "answerSchema" or as overrides["agent.answer_format"], not both',
+    path: ['answerSchema'],
+  })
+  .superRefine((i, ctx) => {
+    const problem = inputTooLarge(i);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** What callers pass (defaults optional). */
+export type SessionInput = z.input<typeof sessionInputSchema>;
+/** What the workflow works with (defaults applied). */
+export type ValidSessionInput = z.output<typeof sessionInputSchema>;
+
+/** Renders zod issues as one line per field, e.g. `maxSteps: Too small: expected number to be >=1`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(input)'}: ${i.message}`).join('; ');
+}
+
+export function parseSessionInput(raw: unknown): { ok: true; value: ValidSessionInput } | { ok: false; error: string } {
+  const result = sessionInputSchema.safeParse(raw);
+  return result.success ? { ok: true, value: result.data } : { ok: false, error: describeIssues(result.error) };
+}

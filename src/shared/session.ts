@@ -1,0 +1,122 @@
+// Shared definitions of the session workflow: its steering messages, its state and its result.
+// Imported by the workflow, the activities, the client library and the CLI alike.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+
+export const SESSION_WORKFLOW_TYPE = 'agentSession';
+export const DEFAULT_TASK_QUEUE = 'hai-agents';
+
+/** A step of a session's life worth recording: status changes, answers, tool requests, steering. */
+export interface Transition {
+  at: string;
+  /** Index of the platform event that carried it, when it came from one. */
+  eventIndex: number | null;
+  kind: 'created' | 'status' | 'answer' | 'tool_request' | 'steer' | 'rejected' | 'note';
+  status?: string;
+  detail?: string;
+}
+
+export interface UsageEntry {
+  name: string;
+  input_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
+}
+
+/** One answer of the agent; an interactive session has one per follow-up message. */
+export interface Turn {
+  index: number;
+  /** The message that opened the turn: the task for turn 0, a follow-up after that. */
+  message: string | null;
+  answer: unknown;
+  outcome: string | null;
+  /** Whether the answer matched the answer schema; null when there is no schema. */
+  answerValid: boolean | null;
+  answerErrors?: string[];
+  eventIndex: number | null;
+}
+
+export type SessionPhase = 'creating' | 'running' | 'paused' | 'awaiting_input' | 'ended';
+export type SessionOutcome = 'completed' | 'failed' | 'timed_out' | 'cancelled';
+export type EndedBy = 'agent' | 'idle_timeout' | 'end' | 'cancel' | 'platform';
+
+export interface SessionProgress {
+  workflowId: string;
+  sessionId: string | null;
+  agentViewUrl: string | null;
+  phase: SessionPhase;
+  /** The platform status as last read (the platform's `/status` is the authority). */
+  status: string;
+  steps: number;
+  usage: UsageEntry[];
+  answer: unknown;
+  outcome: string | null;
+  error: string | null;
+  errorCode: string | null;
+  turns: Turn[];
+  /** The most recent transitions, oldest first (bounded). */
+  transitions: Transition[];
+  /** Count of platform events handled so far. */
+  cursor: number;
+}
+
+export interface SessionResult {
+  workflowId: string;
+  sessionId: string;
+  status: SessionOutcome;
+  platformStatus: string;
+  endedBy: EndedBy;
+  answer: unknown;
+  outcome: string | null;
+  answerValid: boolean | null;
+  answerErrors?: string[];
+  steps: number;
+  usage: UsageEntry[];
+  error: string | null;
+  errorCode: string | null;
+  turns: Turn[];
+  agentViewUrl: string | null;
+  /** Count of platform events handled. */
+  events: number;
+}
+
+/** A steering command, in the order it was received. */
+export type SteerCommand =
+  | { type: 'send'; message: string }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'forceAnswer' }
+  | { type: 'cancel'; reason?: string }
+  | { type: 'end' };
+
+export type SteerCommandType = SteerCommand['type'];
+export const STEER_COMMANDS: readonly SteerCommandType[] = ['send', 'pause', 'resume', 'forceAnswer', 'cancel', 'end'];
+
+export interface SendPayload {
+  message: string;
+}
+export interface CancelPayload {
+  reason?: string;
+}
+/** What an update returns once the platform accepted the call. */
+export interface SteerAck {
+  command: SteerCommandType;
+  status: string;
+}
+
+// Signals: fire-and-forget, as Temporal's samples steer workflows.
+export const sendSignal = defineSignal<[SendPayload]>('send');
+export const pauseSignal = defineSignal('pause');
+export const resumeSignal = defineSignal('resume');
+export const forceAnswerSignal = defineSignal('forceAnswer');
+export const cancelSignal = defineSignal<[CancelPayload]>('cancel');
+export const endSignal = defineSignal('end');
+
+// Updates: the same commands, for callers that want to know the platform accepted them.
+export const sendUpdate = defineUpdate<SteerAck, [SendPayload]>('send');
+export const pauseUpdate = defineUpdate<SteerAck>('pause');
+export const resumeUpdate = defineUpdate<SteerAck>('resume');
+export const forceAnswerUpdate = defineUpdate<SteerAck>('forceAnswer');
+export const cancelUpdate = defineUpdate<SteerAck, [CancelPayload]>('cancel');
+export const endUpdate = defineUpdate<SteerAck>('end');
+
+export const progressQuery = defineQuery<SessionProgress>('progress');

@@ -1,0 +1,161 @@
+// The `hai-temporal` command as a user runs it: a real process against the test's Temporal and simulator.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../../src/cli/exit-codes';
+import { eventually, type Harness, sim, startHarness } from '../helpers/harness';
+import { CLI } from '../helpers/worker-process';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h?.stop());
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<Ran> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      {
+        env: { ...process.env, TEMPORAL_ADDRESS: h.temporalAddress, HAI_TEMPORAL_TASK_QUEUE: h.taskQueue, ...env },
+        timeout: 60_000,
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
+
+describe('hai-temporal run', () => {
+  it('waits and prints the answer, exiting 0', async () => {
+    const ran = await cli(['run', sim({ steps: 2, answer: 'the answer' })]);
+    expect(ran.code).toBe(EXIT.ok);
+    expect(ran.stdout).toContain('the answer');
+  });
+
+  it('with --json ends stdout with the result object', async () => {
+    const ran = await cli(['run', sim({ steps: 1, answer: { n: 1 } }), '--json']);
+    expect(ran.code).toBe(EXIT.ok);
+    expect(lastJson(ran.stdout)).toMatchObject({ status: 'completed', answer: { n: 1 } });
+  });
+
+  it('exits 1 when the agent fails, and says why', async () => {
+    const ran = await cli(['run', sim({ steps: 1, fail: 'no luck' }), '--json']);
+    expect(ran.code).toBe(EXIT.agentFailed);
+    expect(lastJson(ran.stdout)).toMatchObject({ status: 'failed', error: 'no luck' });
+  });
+
+  it('validates the answer against --answer-schema', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hai-cli-'));
+    const schema = join(dir, 'schema.json');
+    writeFileSync(schema, JSON.stringify({ type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] }));
+    const ran = await cli(['run', sim({ steps: 1, answer: { n: 'x' } }), '--answer-schema', schema, '--json']);
+    expect(lastJson(ran.stdout)).toMatchObject({ answerValid: false });
+  });
+
+  it('starts detached, then watch follows it to the end', async () => {
+    const started = await cli(['run', sim({ steps: 3, answer: 'later' }), '--detach', '--json']);
+    expect(started.code).toBe(EXIT.ok);
+    const { workflowId } = lastJson(started.stdout);
+    const watched = await cli(['watch', workflowId, '--json']);
+    expect(watched.code).toBe(EXIT.ok);
+    expect(lastJson(watched.stdout)).toMatchObject({ workflowId, answer: 'later' });
+  });
+});
+
+describe('steering from the command line', () => {
+  it('sends, shows status, lists and ends an interactive session', async () => {
+    const started = await cli([
+      'run',
+      sim({ steps: 1, answer: 'hello' }),
+      '--idle-timeout',
+      '300',
+      '--detach',
+      '--json',
+    ]);
+    const { workflowId } = lastJson(started.stdout);
+    await eventually('first answer', async () => (await h.sessions.progress(workflowId)).phase === 'awaiting_input');
+
+    const status = await cli(['status', workflowId, '--json']);
+    expect(lastJson(status.stdout)).toMatchObject({ workflowId, status: 'idle', answer: 'hello' });
+
+    const sent = await cli(['send', workflowId, sim({ steps: 1, answer: 'again' }, 'more'), '--json']);
+    expect(sent.code).toBe(EXIT.ok);
+    expect(lastJson(sent.stdout)).toMatchObject({ command: 'send' });
+    await eventually('second answer', async () => (await h.sessions.progress(workflowId)).answer === 'again');
+
+    const listed = await eventually('listed', async () => {
+      const ran = await cli(['list', '--json']);
+      return ran.stdout.includes(workflowId) ? ran : undefined;
+    });
+    expect(listed.code).toBe(EXIT.ok);
+
+    const ended = await cli(['end', workflowId]);
+    expect(ended.code).toBe(EXIT.ok);
+    const watched = await cli(['watch', workflowId, '--json']);
+    expect(lastJson(watched.stdout)).toMatchObject({ status: 'completed', endedBy: 'end' });
+  });
+
+  it('exits 3 after a cancel', async () => {
+    const started = await cli(['run', sim({ steps: 1000, stepMs: 20 }), '--detach', '--json']);
+    const { workflowId } = lastJson(started.stdout);
+    await eventually('running', async () => (await h.sessions.progress(workflowId)).status === 'running');
+    expect((await cli(['cancel', workflowId])).code).toBe(EXIT.ok);
+    expect((await cli(['watch', workflowId])).code).toBe(EXIT.cancelled);
+  });
+});
+
+describe('bad input to the command line', () => {
+  it.each([
+    [['run', ''], /task must not be empty/],
+    [['run', 'x', '--max-steps', '0'], /--max-steps.*whole number/],
+    [['run', 'x', '--max-time', 'soon'], /--max-time.*number > 0/],
+    [['run', 'x', '--answer-schema', '/nonexistent.json'], /--answer-schema: cannot read \/nonexistent.json/],
+    [['send', 'some-id'], /missing required argument 'message'/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('%j is refused with a message naming the problem (exit 2)', async (args, message) => {
+    const ran = await cli(args as string[]);
+    expect(ran.code).toBe(EXIT.usage);
+    expect(ran.stderr).toMatch(message);
+  });
+
+  it('names an unknown workflow id', async () => {
+    const ran = await cli(['status', 'no-such-session']);
+    expect(ran.code).toBe(EXIT.usage);
+    expect(ran.stderr).toMatch(/no session workflow with id "no-such-session"/);
+  });
+
+  it('refuses an empty message to a running session, which stays unharmed', async () => {
+    const started = await cli(['run', sim({ steps: 1, answer: 'ok' }), '--idle-timeout', '300', '--detach', '--json']);
+    const { workflowId } = lastJson(started.stdout);
+    await eventually('answer', async () => (await h.sessions.progress(workflowId)).phase === 'awaiting_input');
+    const ran = await cli(['send', workflowId, ' ']);
+    expect(ran.code).toBe(EXIT.usage);
+    expect(ran.stderr).toMatch(/message must not be empty/);
+    expect((await h.sessions.progress(workflowId)).phase).toBe('awaiting_input');
+    await h.sessions.end(workflowId);
+  });
+
+  it('exits 4 with a clear message when Temporal cannot be reached', async () => {
+    const ran = await cli(['list'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    expect(ran.code).toBe(EXIT.connection);
+    expect(ran.stderr).toMatch(/cannot reach Temporal/);
+  });
+
+  it('refuses a malformed TEMPORAL_ADDRESS naming it', async () => {
+    const ran = await cli(['list'], { TEMPORAL_ADDRESS: 'http://nope:7233/x' });
+    expect(ran.code).toBe(EXIT.usage);
+    expect(ran.stderr).toMatch(/TEMPORAL_ADDRESS/);
+  });
+});

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { idempotencyKeyFor } from '../../src/activities/create-session';
+import { sendSignal, type SessionProgress, type SessionResult } from '../../src/shared/session';
+import { eventually, type Harness, sim, startHarness } from '../helpers/harness';
+import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+
+let h: Harness;
+const workers: WorkerProcess[] = [];
+beforeAll(async () => {
+  h = await startHarness({ noWorker: true, simulator: { stepMs: 20 } });
+});
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.stop()));
+  await h?.stop();
+});
+
+const progressWhere = (id: string, what: string, check: (p: SessionProgress) => boolean, timeoutMs?: number) =>
+  eventually(
+    what,
+    async () => {
+      const p = await h.sessions.progress(id);
+      return check(p) ? p : undefined;
+    },
+    timeoutMs,
+  );
+
+/** Every platform event handled exactly once: the cursor ends at the platform's count, and no transition repeats an index. */
+async function expectEventsHandledOnce(result: SessionResult, workflowId: string) {
+  const total = (await h.hai.listEvents(result.sessionId, { size: 1 })).total;
+  expect(result.events).toBe(total);
+  const progress = await h.sessions.progress(workflowId);
+  const indexes = progress.transitions.map((t) => t.eventIndex).filter((i): i is number => i !== null);
+  expect(new Set(indexes).size).toBe(indexes.length);
+  expect([...indexes].sort((a, b) => a - b)).toEqual(indexes);
+}
+
+describe('a worker killed with SIGKILL', () => {
+  it('loses no session: creating, watching and steering all resume on a new worker', { timeout: 240_000 }, async () => {
+    const platform = { taskQueue: h.taskQueue, platformUrl: h.sim.url };
+    workers.push(await startWorkerProcess(platform));
+
+    // Watching: a long session, mid-run when the worker dies.
+    const watching = await h.sessions.start({ task: sim({ steps: 100_000, stepMs: 100 }, 'long') });
+    // Steering: an interactive session waiting for its next message.
+    const steering = await h.sessions.start({ task: sim({ steps: 1, answer: 'c1' }, 'chat'), idleTimeoutS: 600 });
+    const watched = await progressWhere(watching.workflowId, 'watching mid-run', (p) => p.status === 'running');
+    await eventually('steps under way', async () => (await h.hai.getStatus(watched.sessionId!)).steps > 2);
+    await progressWhere(steering.workflowId, 'first answer', (p) => p.phase === 'awaiting_input' && p.answer === 'c1');
+
+    // Hold creates and messages at the platform, so the worker dies while they are in flight.
+    h.sim.setFaults({ latencyMs: 3_000, routes: ['POST /sessions', 'POST /sessions/{id}/messages'] });
+    const before = h.sim.stats().requestsByRoute;
+    const creating = await h.sessions.start({ task: sim({ steps: 2, answer: 'a' }, 'fresh') });
+    await steering.signal(sendSignal, { message: sim({ steps: 1, answer: 'c2' }, 'follow-up') });
+    await eventually('create and message in flight', () => {
+      const now = h.sim.stats().requestsByRoute;
+      return (
+        (now['POST /sessions'] ?? 0) > (before['POST /sessions'] ?? 0) &&
+        (now['POST /sessions/{id}/messages'] ?? 0) > (before['POST /sessions/{id}/messages'] ?? 0)
+      );
+    });
+    await workers[0]!.kill9();
+    h.sim.setFaults({ latencyMs: 0, routes: [] });
+
+    workers.push(await startWorkerProcess(platform));
+
+    const created = await creating.result();
+    expect(created).toMatchObject({ status: 'completed', answer: 'a' });
+
+    await progressWhere(
+      steering.workflowId,
+      'follow-up answered',
+      (p) => p.answer === 'c2' && p.phase === 'awaiting_input',
+      90_000,
+    );
+    await h.sessions.end(steering.workflowId);
+    const chat = await steering.result();
+    expect(chat.turns.map((t) => t.answer)).toEqual(['c1', 'c2']);
+
+    // The answer can only arrive through a watch resumed (from its heartbeated cursor) after the dead
+    // worker's heartbeat timed out.
+    await h.sessions.forceAnswer(watching.workflowId);
+    const long = await watching.result();
+    expect(long.status).toBe('completed');
+
+    for (const [handle, result] of [
+      [creating, created],
+      [steering, chat],
+      [watching, long],
+    ] as const) {
+      expect(
+        h.sim.stats().createsByIdempotencyKey[idempotencyKeyFor(handle.workflowId, handle.firstExecutionRunId)],
+      ).toBe(1);
+      await expectEventsHandledOnce(result, handle.workflowId);
+    }
+    // The follow-up reached the platform exactly once.
+    const events = await h.hai.listEvents(chat.sessionId, { size: 200 });
+    const echoes = events.items.filter((e) => JSON.stringify(e.data).includes('follow-up'));
+    expect(echoes).toHaveLength(1);
+  });
+});
