@@ -11,8 +11,8 @@ export interface PoolOptions {
 export function createPool({ maxConnections }: PoolOptions): Agent {
   return new Agent({
     connections: maxConnections,
-    // Idle sockets are kept for the next poll of the same session, but closed a little before a typical
-    // proxy or server would, so a reused socket is rarely one the other side is tearing down.
+    // Idle sockets wait for the next poll; undici shortens this to the server's Keep-Alive hint minus a margin,
+    // so a reused socket is rarely one the server is already closing.
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 60_000,
     connect: { timeout: 10_000 },

@@ -27,18 +27,7 @@ async function handle(app: App, req: IncomingMessage, res: ServerResponse): Prom
   const url = new URL(req.url ?? '/', 'http://simulator');
   const method = req.method ?? 'GET';
   const path = url.pathname.replace(/\/+$/, '') || '/';
-  if (path.startsWith('/_simulator/')) {
-    const body = await readLimited(app, req);
-    if (Buffer.isBuffer(body))
-      send(
-        app,
-        res,
-        catchReply(() => handleAdmin(app, method, path, () => jsonFrom(body))),
-        NO_FAULTS,
-      );
-    else if (body) send(app, res, body, NO_FAULTS);
-    return;
-  }
+  if (path.startsWith('/_simulator/')) return serveAdmin(app, req, res, method, path);
   if (path !== API_PREFIX && !path.startsWith(`${API_PREFIX}/`)) {
     send(app, res, detail(404, 'Not Found'), NO_FAULTS);
     return;
@@ -53,6 +42,13 @@ async function handle(app: App, req: IncomingMessage, res: ServerResponse): Prom
   if (reply === undefined) return;
   await delay();
   send(app, res, reply, plan);
+}
+
+async function serveAdmin(app: App, req: IncomingMessage, res: ServerResponse, method: string, path: string) {
+  const body = await readLimited(app, req);
+  if (body === undefined) return;
+  const reply = Buffer.isBuffer(body) ? catchReply(() => handleAdmin(app, method, path, () => jsonFrom(body))) : body;
+  send(app, res, reply, NO_FAULTS);
 }
 
 /** The reply to an API request; undefined when the client went away mid-body. */

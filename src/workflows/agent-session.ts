@@ -109,7 +109,8 @@ export async function agentSession(rawInput: SessionInput, carried?: SessionCarr
       });
       state.sessionId = created.sessionId;
       state.agentViewUrl = created.agentViewUrl;
-      state.status = created.status;
+      // A create retried after a crash may find the session already ended; its events must still be read.
+      state.status = isTerminalStatus(created.status) ? 'creating' : created.status;
       state.phase = 'running';
       record(state, {
         at: now(),
