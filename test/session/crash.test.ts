@@ -95,7 +95,10 @@ describe('a worker killed with SIGKILL', () => {
     }
     // The follow-up reached the platform exactly once.
     const events = await h.hai.listEvents(chat.sessionId, { size: 200 });
-    const echoes = events.items.filter((e) => JSON.stringify(e.data).includes('follow-up'));
+    const echoes = events.items.filter((e) => {
+      const data = e.data as { kind?: string; content?: unknown[] };
+      return data.kind === 'message_event' && String(data.content?.[0]).startsWith('follow-up');
+    });
     expect(echoes).toHaveLength(1);
   });
 });
