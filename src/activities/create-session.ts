@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { HaiClient } from '../hai/client';
+import type { ToolRegistry } from '../tools/registry';
 import type { ValidSessionInput } from '../shared/input';
 import { withPlatformErrors } from './failures';
 import { whileHeartbeating } from './heartbeat';
@@ -24,11 +26,17 @@ export function idempotencyKeyFor(workflowId: string, firstRunId: string): strin
   return `hai-temporal-${createHash('sha256').update(`${workflowId}\n${firstRunId}`).digest('hex').slice(0, 40)}`;
 }
 
-export function createSessionActivity(client: HaiClient) {
+export function createSessionActivity(client: HaiClient, tools: ToolRegistry) {
   return async function createSession({ workflowId, firstRunId, input }: CreateSessionInput): Promise<CreatedSession> {
+    let toolDefinitions;
+    try {
+      toolDefinitions = input.tools?.length ? tools.definitions(input.tools) : undefined;
+    } catch (err) {
+      throw ApplicationFailure.nonRetryable((err as Error).message, 'UnknownTool');
+    }
     const session = await whileHeartbeating(() =>
       withPlatformErrors(() =>
-        client.createSession(buildSessionRequest(input), {
+        client.createSession(buildSessionRequest(input, toolDefinitions), {
           idempotencyKey: idempotencyKeyFor(workflowId, firstRunId),
           signal: Context.current().cancellationSignal,
         }),

@@ -1,18 +1,32 @@
-// The activities of the session workflow, created with the platform client they depend on.
+// The activities of the session workflow, created with what they depend on.
 import type { HaiClient } from '../hai/client';
+import { ToolRegistry } from '../tools/registry';
 import { createSessionActivity } from './create-session';
+import { notifyActivity, type NotifySettings } from './notify';
 import { steerSessionActivity } from './steer-session';
+import { runToolActivity, submitToolResultsActivity } from './tools';
 import { watchSessionActivity } from './watch-session';
 
-export function createActivities(client: HaiClient) {
+export interface ActivityDependencies {
+  tools?: ToolRegistry;
+  notify?: NotifySettings;
+}
+
+export function createActivities(client: HaiClient, deps: ActivityDependencies = {}) {
+  const tools = deps.tools ?? new ToolRegistry();
   return {
-    createSession: createSessionActivity(client),
+    createSession: createSessionActivity(client, tools),
     watchSession: watchSessionActivity(client),
     steerSession: steerSessionActivity(client),
+    runTool: runToolActivity(tools),
+    submitToolResults: submitToolResultsActivity(client),
+    notify: notifyActivity(deps.notify ?? {}),
   };
 }
 
 export type SessionActivities = ReturnType<typeof createActivities>;
 export type { CreateSessionInput, CreatedSession } from './create-session';
+export type { NotifyInput } from './notify';
 export type { SteerInput } from './steer-session';
+export type { RunToolInput } from './tools';
 export type { WatchInput, WatchResult, CheckedAnswer } from './watch-session';

@@ -1,13 +1,15 @@
 // Builds the platform's create body (snake_case, hai-api.md §2.1) from the workflow's input.
 import type { SessionRequest } from '../hai/schemas';
 import type { ValidSessionInput } from '../shared/input';
+import type { ToolDefinition } from '../tools/registry';
 
-export function buildSessionRequest(input: ValidSessionInput): SessionRequest {
+export function buildSessionRequest(input: ValidSessionInput, tools?: ToolDefinition[]): SessionRequest {
   const overrides: Record<string, unknown> = { ...input.overrides };
   if (input.answerSchema) {
     // The platform resolves the answer model by its title; the SDKs default it to "Answer".
     overrides['agent.answer_format'] = { title: 'Answer', ...input.answerSchema };
   }
+  if (tools) overrides['agent.tools'] = tools;
   const messages =
     input.task !== undefined
       ? [{ type: 'user_message' as const, message: input.task }]

@@ -1,6 +1,7 @@
 // Argument parsers for commander: each refuses bad input with a message naming what was wrong.
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
+import { parseDuration } from '../shared/duration';
 
 export const positiveInt = (value: string): number => {
   const n = Number(value);
@@ -17,15 +18,10 @@ export const positiveNumber = (value: string): number => {
   return n;
 };
 
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
 /** `90`, `90s`, `15m`, `1h`, `2d` → milliseconds (a bare number is seconds). */
 export const duration = (value: string): number => {
-  const match = DURATION.exec(value.trim());
-  if (!match) throw new InvalidArgumentError(`expected a duration like 90s, 15m or 1h, got "${value}"`);
-  const ms = Number(match[1]) * UNIT_MS[match[2] ?? 's']!;
-  if (ms <= 0) throw new InvalidArgumentError(`expected a duration > 0, got "${value}"`);
+  const ms = parseDuration(value);
+  if (ms === null) throw new InvalidArgumentError(`expected a duration like 90s, 15m or 1h, got "${value}"`);
   return ms;
 };
 

@@ -1,6 +1,7 @@
 // The session workflow's input: validated by the client before start and again by the workflow itself,
 // so a bad input fails at once with a message naming the field.
 import { z } from 'zod';
+import { parseDuration } from './duration';
 import { inputTooLarge } from './limits';
 
 export const DEFAULT_AGENT = 'h/web-surfer-flash';
@@ -10,6 +11,26 @@ const jsonSchemaObject = z
   .refine((s) => typeof s.type === 'string' || 'properties' in s || 'anyOf' in s || 'oneOf' in s || '$ref' in s, {
     message: 'must be a JSON Schema object (with a "type", "properties", "anyOf", "oneOf" or "$ref")',
   });
+
+/** A duration in ms, or text like "90s", "15m", "1h". */
+const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration in ms or like "90s", "15m", "1h", got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+export const approvalSchema = z
+  .object({
+    /** How long a decision may take; unset waits indefinitely. */
+    timeout: durationSchema.optional(),
+    onTimeout: z.enum(['reject', 'approve', 'cancel']).default('reject'),
+    /** Answers that may be put up for approval, counting the first. */
+    maxRounds: z.number().int().min(1).max(100).default(3),
+  })
+  .strict();
 
 export const userMessageSchema = z.object({
   message: z.string().trim().min(1, 'must not be empty'),
@@ -28,6 +49,14 @@ export const sessionInputSchema = z
     groupId: z.string().min(1).max(255).optional(),
     parentSessionId: z.string().min(1).optional(),
     overrides: z.record(z.string(), z.unknown()).optional(),
+    /** Hold each answer until a person approves or rejects it. */
+    approval: approvalSchema.optional(),
+    /** How long an interactive session waits for a person's reply before it ends. */
+    replyTimeout: durationSchema.optional(),
+    /** Where to POST a signed notice when the session starts waiting for a person (else the worker's default). */
+    notifyUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** Names of tools registered with the worker that the agent may call. */
+    tools: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be a tool name like lookup_order')).optional(),
     /** Continue-as-new after this many transitions (Temporal's own suggestion applies regardless). */
     continueAsNewEvery: z.number().int().min(1).optional(),
   })

@@ -35,9 +35,46 @@ export interface Turn {
   eventIndex: number | null;
 }
 
-export type SessionPhase = 'creating' | 'running' | 'paused' | 'awaiting_input' | 'ended';
-export type SessionOutcome = 'completed' | 'failed' | 'timed_out' | 'cancelled';
-export type EndedBy = 'agent' | 'idle_timeout' | 'end' | 'cancel' | 'platform';
+export type SessionPhase = 'creating' | 'running' | 'paused' | 'awaiting_input' | 'awaiting_approval' | 'awaiting_tools' | 'ended';
+export type SessionOutcome = 'completed' | 'failed' | 'timed_out' | 'cancelled' | 'rejected';
+export type EndedBy =
+  | 'agent'
+  | 'idle_timeout'
+  | 'end'
+  | 'cancel'
+  | 'platform'
+  | 'approval'
+  | 'rejection'
+  | 'approval_timeout'
+  | 'reply_timeout';
+
+/** One thing a person decided or said, in order: the audit trail of a session. */
+export interface AuditEntry {
+  at: string;
+  /** The turn it concerned (0-based). */
+  turn: number;
+  kind: 'approved' | 'rejected' | 'reply' | 'timeout';
+  by: string;
+  comment?: string;
+  reason?: string;
+  feedback?: string;
+  message?: string;
+  /** For a timeout: what was applied. */
+  applied?: 'approve' | 'reject' | 'cancel' | 'end';
+}
+
+/** What the session waits on a person for, if anything. */
+export interface Awaiting {
+  kind: 'approval' | 'input';
+  since: string;
+  turn: number;
+  /** Approval round, counting from 1. */
+  round?: number;
+  /** The agent's answer up for approval, or its question. */
+  answer?: unknown;
+  /** For input asked through the ask_human tool: the tool call it answers. */
+  toolCallId?: string;
+}
 
 export interface SessionProgress {
   workflowId: string;
@@ -57,6 +94,8 @@ export interface SessionProgress {
   transitions: Transition[];
   /** Count of platform events handled so far. */
   cursor: number;
+  awaiting: Awaiting | null;
+  audit: AuditEntry[];
 }
 
 export interface SessionResult {
@@ -77,6 +116,7 @@ export interface SessionResult {
   agentViewUrl: string | null;
   /** Count of platform events handled. */
   events: number;
+  audit: AuditEntry[];
 }
 
 /** A steering command, in the order it was received. */
@@ -118,5 +158,33 @@ export const resumeUpdate = defineUpdate<SteerAck>('resume');
 export const forceAnswerUpdate = defineUpdate<SteerAck>('forceAnswer');
 export const cancelUpdate = defineUpdate<SteerAck, [CancelPayload]>('cancel');
 export const endUpdate = defineUpdate<SteerAck>('end');
+
+export interface ApprovePayload {
+  by: string;
+  comment?: string;
+}
+export interface RejectPayload {
+  by: string;
+  reason: string;
+  /** Sent to an interactive agent as its next message; its next answer is gated again. */
+  feedback?: string;
+}
+export interface ReplyPayload {
+  by?: string;
+  message: string;
+}
+export interface DecisionAck {
+  decision: 'approved' | 'rejected';
+  turn: number;
+  round: number;
+}
+
+// Human decisions and replies, as signals and as updates (whose validators refuse what cannot be taken now).
+export const approveSignal = defineSignal<[ApprovePayload]>('approve');
+export const rejectSignal = defineSignal<[RejectPayload]>('reject');
+export const replySignal = defineSignal<[ReplyPayload]>('reply');
+export const approveUpdate = defineUpdate<DecisionAck, [ApprovePayload]>('approve');
+export const rejectUpdate = defineUpdate<DecisionAck, [RejectPayload]>('reject');
+export const replyUpdate = defineUpdate<SteerAck, [ReplyPayload]>('reply');
 
 export const progressQuery = defineQuery<SessionProgress>('progress');

@@ -1,7 +1,7 @@
 // The durable state of one session workflow, and how each watch result moves it forward.
 import type { CheckedAnswer, WatchResult } from '../activities';
 import { isTerminalStatus } from '../hai/status';
-import type { SessionPhase, SessionProgress, Transition, Turn, UsageEntry } from '../shared/session';
+import type { AuditEntry, Awaiting, SessionPhase, SessionProgress, Transition, Turn, UsageEntry } from '../shared/session';
 
 export const RECENT_TRANSITIONS = 50;
 
@@ -22,7 +22,21 @@ export interface SessionState {
   endRequest: 'end' | 'cancel' | null;
   /** Transitions handled in this run, for continue-as-new. */
   transitionsThisRun: number;
+  awaiting: Awaiting | null;
+  audit: AuditEntry[];
+  /** Approval rounds held so far. */
+  round: number;
+  /** The decision taken in the current approval round, once there is one. */
+  decision: Decision | null;
+  /** Replies to the agent's ask_human calls, by call id, until they are posted. */
+  toolReplies: Record<string, string>;
+  /** Ids of tool calls already answered (bounded), so a repeated request is not run twice. */
+  answeredToolCalls: string[];
 }
+
+export type Decision =
+  | { kind: 'approved'; by: string; at: string; comment?: string }
+  | { kind: 'rejected'; by: string; at: string; reason: string; feedback?: string };
 
 export function initialState(firstMessage: string | null): SessionState {
   return {
@@ -40,6 +54,12 @@ export function initialState(firstMessage: string | null): SessionState {
     outcome: null,
     endRequest: null,
     transitionsThisRun: 0,
+    awaiting: null,
+    audit: [],
+    round: 0,
+    decision: null,
+    toolReplies: {},
+    answeredToolCalls: [],
   };
 }
 
@@ -51,7 +71,7 @@ export function record(state: SessionState, ...transitions: Transition[]): void 
 }
 
 export const currentTurn = (state: SessionState): Turn => state.turns[state.turns.length - 1]!;
-const answered = (turn: Turn) => turn.eventIndex !== null || turn.answer !== null;
+export const answered = (turn: Turn) => turn.eventIndex !== null || turn.answer !== null;
 
 function setAnswer(turn: Turn, a: CheckedAnswer): void {
   turn.answer = a.answer;
@@ -74,20 +94,22 @@ export function applyWatch(state: SessionState, r: WatchResult): void {
   for (const a of r.answers) setAnswer(currentTurn(state), a);
   // The answer may ride a page of its own; take the platform's latest answer when no event brought one.
   if (r.latestAnswer && !answered(currentTurn(state))) setAnswer(currentTurn(state), r.latestAnswer);
-  state.phase = phaseOf(state.status);
+  if (state.phase !== 'awaiting_approval') state.phase = phaseOf(state.status);
 }
 
 export function phaseOf(status: string): SessionPhase {
   if (isTerminalStatus(status)) return 'ended';
+  if (status === 'awaiting_tool_results') return 'awaiting_tools';
   if (status === 'idle') return 'awaiting_input';
   if (status === 'paused') return 'paused';
   if (status === 'creating') return 'creating';
   return 'running';
 }
 
-/** Opens the next turn when a person writes to a session that was waiting for them. */
+/** Opens the next turn when a person writes to a session that was waiting for them (or for their decision). */
 export function openTurnIfWaiting(state: SessionState, message: string): Turn | null {
-  if (state.phase !== 'awaiting_input' || !answered(currentTurn(state))) return null;
+  const waiting = state.phase === 'awaiting_input' || state.phase === 'awaiting_approval' || state.status === 'idle';
+  if (!waiting || !answered(currentTurn(state))) return null;
   const turn: Turn = {
     index: state.turns.length,
     message,
@@ -118,5 +140,7 @@ export function progressOf(workflowId: string, state: SessionState): SessionProg
     turns: state.turns,
     transitions: state.transitions,
     cursor: state.cursor,
+    awaiting: state.awaiting,
+    audit: state.audit,
   };
 }

@@ -61,7 +61,7 @@ export class SteeringQueue {
       toCommand: (...args: A) => SteerCommand,
     ) => {
       setHandler(signal, (...args: A) => this.signal(toCommand(...args)));
-      setHandler(update, (...args: A) => this.update(toCommand(...args)), {
+      setHandler(update, (...args: A) => this.enqueue(toCommand(...args)), {
         validator: (...args: A) => {
           const reason = this.refusal(toCommand(...args));
           if (reason) throw new Error(reason);
@@ -123,7 +123,8 @@ export class SteeringQueue {
     this.queue.push({ command });
   }
 
-  private update(command: SteerCommand): Promise<SteerAck> {
+  /** Queues a command and settles once the platform accepted it. */
+  enqueue(command: SteerCommand): Promise<SteerAck> {
     return new Promise((resolve, reject) => this.queue.push({ command, settle: { resolve, reject } }));
   }
 }

@@ -1,0 +1,54 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { DELIVERY_HEADER, sign, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../notify/signature';
+import type { Awaiting } from '../shared/session';
+
+export interface NotifySettings {
+  /** Where notices go when a session names no URL of its own. */
+  defaultUrl?: string;
+  /** Signs every notice; stays in the worker's environment, never in workflow history. */
+  secret?: string;
+}
+
+export interface NotifyInput {
+  url?: string;
+  /** Stable per waiting period, so a receiver can drop a repeated delivery. */
+  deliveryId: string;
+  workflowId: string;
+  sessionId: string | null;
+  awaiting: Awaiting;
+}
+
+const TIMEOUT_MS = 10_000;
+
+/** POSTs a signed notice that a session waits for a person. Non-2xx answers are retried by Temporal. */
+export function notifyActivity(settings: NotifySettings) {
+  return async function notify(input: NotifyInput): Promise<{ delivered: boolean }> {
+    const url = input.url ?? settings.defaultUrl;
+    if (!url) return { delivered: false };
+    if (!settings.secret) {
+      throw ApplicationFailure.nonRetryable('cannot sign notifications: set HAI_TEMPORAL_WEBHOOK_SECRET on the worker', 'NotifyMisconfigured');
+    }
+    const body = JSON.stringify({
+      type: input.awaiting.kind === 'approval' ? 'session.awaiting_approval' : 'session.awaiting_input',
+      id: input.deliveryId,
+      created_at: new Date().toISOString(),
+      data: { workflow_id: input.workflowId, session_id: input.sessionId, ...input.awaiting },
+    });
+    const timestamp = Math.floor(Date.now() / 1000);
+    const signal = AbortSignal.any([Context.current().cancellationSignal, AbortSignal.timeout(TIMEOUT_MS)]);
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [TIMESTAMP_HEADER]: String(timestamp),
+        [SIGNATURE_HEADER]: sign(settings.secret, timestamp, body),
+        [DELIVERY_HEADER]: input.deliveryId,
+      },
+      body,
+      signal,
+    });
+    await response.body?.cancel();
+    if (!response.ok) throw new Error(`notification to ${new URL(url).origin} answered ${response.status}`);
+    return { delivered: true };
+  };
+}
