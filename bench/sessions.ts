@@ -142,7 +142,10 @@ async function main(): Promise<void> {
     HAI_API_KEY: API_KEY,
     HAI_TEMPORAL_TASK_QUEUE: taskQueue,
   };
-  const worker = startChild('worker', process.execPath, [cli, 'worker', '--workflow-bundle', bundlePath], workerEnv, join(dir, 'worker.log'));
+  // A way to look inside the worker alone, e.g. HAI_BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = process.env.HAI_BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const workerArgs = [...nodeArgs, cli, 'worker', '--workflow-bundle', bundlePath];
+  const worker = startChild('worker', process.execPath, workerArgs, workerEnv, join(dir, 'worker.log'));
   children.push(worker);
   await worker.waitFor(/worker ready/, 120_000);
 

@@ -9,6 +9,7 @@ import { EXIT } from './cli/exit-codes';
 import { positiveInt } from './cli/parse';
 import { addSessionCommands } from './cli/session-commands';
 import { simulatorCommand } from './simulator/command';
+import { loadToolsModule } from './tools/load';
 import { runWorker } from './worker';
 
 const program = new Command('hai-temporal')
@@ -51,10 +52,12 @@ program
   .command('worker')
   .description('run a worker: session workflows and their activities')
   .option('--workflow-bundle <file>', 'a prebuilt workflow bundle (skips bundling at start)')
+  .option('--tools <module>', 'a module exporting tools (made with defineTool) that sessions may offer their agent')
   .action((o) =>
-    guarded(() => {
+    guarded(async () => {
       const { address, namespace, taskQueue } = globals();
       return runWorker({
+        ...(o.tools ? { tools: await loadToolsModule(o.tools) } : {}),
         temporal: loadTemporalSettings({ address, namespace }),
         ...(taskQueue ? { taskQueue } : {}),
         ...(o.workflowBundle ? { workflowBundlePath: o.workflowBundle } : {}),

@@ -11,7 +11,13 @@ import { loadTemporalSettings, resolveTaskQueue, type TemporalSettings } from '.
 import { messageProblem } from './shared/limits';
 import { describeIssues, sessionInputSchema, type SessionInput } from './shared/input';
 import {
+  approveUpdate,
   cancelUpdate,
+  rejectUpdate,
+  replyUpdate,
+  type ApprovePayload,
+  type DecisionAck,
+  type RejectPayload,
   endUpdate,
   forceAnswerUpdate,
   pauseUpdate,
@@ -128,6 +134,18 @@ export class SessionClient {
   end(workflowId: string): Promise<SteerAck> {
     return this.handle(workflowId).executeUpdate(endUpdate);
   }
+  approve(workflowId: string, decision: ApprovePayload): Promise<DecisionAck> {
+    return this.handle(workflowId).executeUpdate(approveUpdate, { args: [decision] });
+  }
+  reject(workflowId: string, decision: RejectPayload): Promise<DecisionAck> {
+    return this.handle(workflowId).executeUpdate(rejectUpdate, { args: [decision] });
+  }
+  /** Answers an agent waiting for a person: its ask_human call, or else as its next message. */
+  reply(workflowId: string, message: string, by?: string): Promise<SteerAck> {
+    const problem = messageProblem(message);
+    if (problem) return Promise.reject(new InvalidInputError(problem));
+    return this.handle(workflowId).executeUpdate(replyUpdate, { args: [{ message, ...(by ? { by } : {}) }] });
+  }
 
   async *list(
     opts: { sessionStatus?: string; awaiting?: string; query?: string; limit?: number } = {},
@@ -151,6 +169,11 @@ export class SessionClient {
         closeTime: wf.closeTime ?? null,
       };
     }
+  }
+
+  /** Running sessions that wait for a person: an approval decision or a reply. */
+  pending(): AsyncGenerator<SessionListEntry> {
+    return this.list({ query: `${HAI_AWAITING.name} IN ('approval', 'input') AND ExecutionStatus = 'Running'` });
   }
 
   async close(): Promise<void> {

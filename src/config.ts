@@ -75,3 +75,22 @@ export function loadWorkerTuning(env = process.env): WorkerTuning {
     maxCachedWorkflows: positiveInt('HAI_TEMPORAL_MAX_CACHED_WORKFLOWS', env.HAI_TEMPORAL_MAX_CACHED_WORKFLOWS, 4000),
   };
 }
+
+export interface NotifySettings {
+  defaultUrl?: string;
+  secret?: string;
+}
+
+/** HAI_TEMPORAL_NOTIFY_URL (the default receiver of "waiting for a person" notices) and HAI_TEMPORAL_WEBHOOK_SECRET. */
+export function loadNotifySettings(env = process.env): NotifySettings {
+  const defaultUrl = env.HAI_TEMPORAL_NOTIFY_URL || undefined;
+  const secret = env.HAI_TEMPORAL_WEBHOOK_SECRET || undefined;
+  if (defaultUrl && !/^https?:\/\/[^\s]+$/.test(defaultUrl)) {
+    throw new SettingsError(`HAI_TEMPORAL_NOTIFY_URL=${JSON.stringify(defaultUrl)} must be an http(s) URL`);
+  }
+  if (defaultUrl && !secret)
+    throw new SettingsError(
+      'HAI_TEMPORAL_NOTIFY_URL is set but HAI_TEMPORAL_WEBHOOK_SECRET is not: notices must be signed',
+    );
+  return { ...(defaultUrl ? { defaultUrl } : {}), ...(secret ? { secret } : {}) };
+}

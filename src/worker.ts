@@ -5,6 +5,8 @@ import { Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
 import {
+  loadNotifySettings,
+  type NotifySettings,
   loadTemporalSettings,
   loadWorkerTuning,
   resolveTaskQueue,
@@ -13,6 +15,7 @@ import {
 } from './config';
 import { HaiClient } from './hai/client';
 import { ensureSearchAttributes } from './temporal/ensure-search-attributes';
+import { type Tool, ToolRegistry } from './tools/registry';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -24,6 +27,9 @@ export interface SessionWorkerOptions {
   tuning?: WorkerTuning;
   /** A bundle made by `bundleWorkflowCode`, to skip bundling at start. */
   workflowBundlePath?: string;
+  /** Tools sessions may offer their agent (by name, in the session's `tools`). */
+  tools?: Tool[];
+  notify?: NotifySettings;
 }
 
 export function createSessionWorker(opts: SessionWorkerOptions): Promise<Worker> {
@@ -35,7 +41,10 @@ export function createSessionWorker(opts: SessionWorkerOptions): Promise<Worker>
     ...(opts.workflowBundlePath
       ? { workflowBundle: { codePath: opts.workflowBundlePath } }
       : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities(opts.hai),
+    activities: createActivities(opts.hai, {
+      tools: new ToolRegistry(opts.tools),
+      notify: opts.notify ?? loadNotifySettings(),
+    }),
     maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
     maxCachedWorkflows: tuning.maxCachedWorkflows,
@@ -48,6 +57,7 @@ export interface RunWorkerOptions {
   taskQueue?: string;
   hai?: HaiClient;
   workflowBundlePath?: string;
+  tools?: Tool[];
   log?: (line: string) => void;
 }
 
@@ -57,6 +67,7 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
   const temporal = opts.temporal ?? loadTemporalSettings();
   const taskQueue = resolveTaskQueue(opts.taskQueue);
   const tuning = loadWorkerTuning();
+  loadNotifySettings();
   const hai = opts.hai ?? new HaiClient();
 
   const client = await Connection.connect(temporal.connectionOptions);
@@ -73,6 +84,7 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
       taskQueue,
       hai,
       tuning,
+      ...(opts.tools ? { tools: opts.tools } : {}),
       ...(opts.workflowBundlePath ? { workflowBundlePath: opts.workflowBundlePath } : {}),
     });
     log(

@@ -1,13 +1,10 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { DELIVERY_HEADER, sign, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../notify/signature';
+import type { NotifySettings } from '../config';
 import type { Awaiting } from '../shared/session';
 
-export interface NotifySettings {
-  /** Where notices go when a session names no URL of its own. */
-  defaultUrl?: string;
-  /** Signs every notice; stays in the worker's environment, never in workflow history. */
-  secret?: string;
-}
+/** Where notices go when a session names none (`defaultUrl`), and the secret that signs them: it stays in the worker's environment, never in history. */
+export type { NotifySettings };
 
 export interface NotifyInput {
   url?: string;
@@ -26,7 +23,10 @@ export function notifyActivity(settings: NotifySettings) {
     const url = input.url ?? settings.defaultUrl;
     if (!url) return { delivered: false };
     if (!settings.secret) {
-      throw ApplicationFailure.nonRetryable('cannot sign notifications: set HAI_TEMPORAL_WEBHOOK_SECRET on the worker', 'NotifyMisconfigured');
+      throw ApplicationFailure.nonRetryable(
+        'cannot sign notifications: set HAI_TEMPORAL_WEBHOOK_SECRET on the worker',
+        'NotifyMisconfigured',
+      );
     }
     const body = JSON.stringify({
       type: input.awaiting.kind === 'approval' ? 'session.awaiting_approval' : 'session.awaiting_input',

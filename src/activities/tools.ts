@@ -15,11 +15,19 @@ export function runToolActivity(registry: ToolRegistry) {
   return async function runTool({ sessionId, call }: RunToolInput): Promise<unknown> {
     const tool = registry.get(call.tool_name);
     if (!tool) {
-      throw ApplicationFailure.nonRetryable(`unknown tool "${call.tool_name}" (this worker registers: ${registry.names().join(', ') || 'none'})`, 'UnknownTool');
+      throw ApplicationFailure.nonRetryable(
+        `unknown tool "${call.tool_name}" (this worker registers: ${registry.names().join(', ') || 'none'})`,
+        'UnknownTool',
+      );
     }
     const ctx = Context.current();
     const result = await whileHeartbeating(async () =>
-      tool.run(call.args ?? {}, { sessionId, callId: call.id ?? null, attempt: ctx.info.attempt, signal: ctx.cancellationSignal }),
+      tool.run(call.args ?? {}, {
+        sessionId,
+        callId: call.id ?? null,
+        attempt: ctx.info.attempt,
+        signal: ctx.cancellationSignal,
+      }),
     );
     return result === undefined ? null : result;
   };
@@ -27,9 +35,17 @@ export function runToolActivity(registry: ToolRegistry) {
 
 /** Posts every result of one round of tool calls in one request. */
 export function submitToolResultsActivity(client: HaiClient) {
-  return async function submitToolResults({ sessionId, results }: { sessionId: string; results: ToolResult[] }): Promise<void> {
+  return async function submitToolResults({
+    sessionId,
+    results,
+  }: {
+    sessionId: string;
+    results: ToolResult[];
+  }): Promise<void> {
     await whileHeartbeating(() =>
-      withPlatformErrors(() => client.submitToolResults(sessionId, results, { signal: Context.current().cancellationSignal })),
+      withPlatformErrors(() =>
+        client.submitToolResults(sessionId, results, { signal: Context.current().cancellationSignal }),
+      ),
     );
   };
 }

@@ -21,6 +21,9 @@ export function describeFailure(err: unknown): { message: string; code: number }
   if (err instanceof InvalidInputError || err instanceof SettingsError || err instanceof InvalidArgumentError) {
     return { message: err.message, code: EXIT.usage };
   }
+  if (err instanceof WorkflowNotFoundError && /already completed/.test(err.message)) {
+    return { message: 'the session has already ended', code: EXIT.usage };
+  }
   if (err instanceof WorkflowNotFoundError) {
     return { message: `no session workflow with id "${err.workflowId}"`, code: EXIT.usage };
   }

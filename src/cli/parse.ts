@@ -53,3 +53,23 @@ export function readJsonObjectFile(path: string, what: string): Record<string, u
   }
   return value as Record<string, unknown>;
 }
+
+export const oneOf =
+  <T extends string>(values: readonly T[]) =>
+  (value: string): T => {
+    if (!values.includes(value as T))
+      throw new InvalidArgumentError(`expected one of ${values.join(', ')}, got "${value}"`);
+    return value as T;
+  };
+
+export const httpUrl = (value: string): string => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`expected an http(s) URL, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InvalidArgumentError(`expected an http(s) URL, got "${value}"`);
+  return value;
+};

@@ -1,12 +1,13 @@
 // The commands that start, follow and steer sessions through Temporal.
+import { userInfo } from 'node:os';
 import { type Command } from 'commander';
 import type { SessionClient } from '../client';
 import { DEFAULT_AGENT } from '../shared/input';
-import type { SteerAck } from '../shared/session';
+import type { DecisionAck, SteerAck } from '../shared/session';
 import { EXIT } from './exit-codes';
 import { follow } from './follow';
-import { formatProgress, printJson } from './output';
-import { nonEmpty, positiveInt, positiveNumber, readJsonObjectFile } from './parse';
+import { formatAnswer, formatProgress, printJson } from './output';
+import { duration, httpUrl, nonEmpty, oneOf, positiveInt, positiveNumber, readJsonObjectFile } from './parse';
 
 type Run = (action: (sessions: SessionClient) => Promise<number>) => Promise<void>;
 
@@ -21,6 +22,21 @@ export function addSessionCommands(program: Command, run: Run): void {
     .option('--idle-timeout <seconds>', 'interactive: wait this long for a follow-up after each answer', positiveInt)
     .option('--answer-schema <file>', 'JSON Schema file the answer must match')
     .option('--group-id <id>', 'platform group tag')
+    .option('--approval', 'hold each answer until a person approves or rejects it')
+    .option('--approval-timeout <duration>', 'how long a decision may take, e.g. 30m, 1h (default: no limit)', duration)
+    .option(
+      '--on-timeout <action>',
+      'what a decision timeout does: reject, approve or cancel',
+      oneOf(['reject', 'approve', 'cancel']),
+    )
+    .option(
+      '--max-rounds <n>',
+      'answers that may be put up for approval (rejections with feedback ask again)',
+      positiveInt,
+    )
+    .option('--reply-timeout <duration>', 'interactive: end the session when nobody replies in time', duration)
+    .option('--notify-url <url>', 'POST a signed notice here when the session waits for a person', httpUrl)
+    .option('--tool <name...>', 'tools registered with the worker that the agent may call (ask_human is built in)')
     .option('--id <workflowId>', 'workflow id (default: a new unique one)')
     .option('--detach', 'start and print the workflow id without waiting')
     .option('--json', 'machine-readable output (the last line is the result object)')
@@ -35,6 +51,10 @@ export function addSessionCommands(program: Command, run: Run): void {
             idleTimeoutS: o.idleTimeout,
             groupId: o.groupId,
             answerSchema: o.answerSchema ? readJsonObjectFile(o.answerSchema, '--answer-schema') : undefined,
+            approval: approvalOf(o),
+            replyTimeout: o.replyTimeout,
+            notifyUrl: o.notifyUrl,
+            tools: o.tool,
           },
           o.id ? { workflowId: o.id } : {},
         );
@@ -106,6 +126,76 @@ export function addSessionCommands(program: Command, run: Run): void {
   steer('cancel', 'cancel the session on the platform', (s, id) => s.cancel(id));
   steer('end', 'end an interactive session, keeping its answers', (s, id) => s.end(id));
 
+  const byOption = ['--by <name>', 'who decides or replies (default: the OS user)', nonEmpty('--by')] as const;
+  const decide = (
+    name: 'approve' | 'reject',
+    description: string,
+    configure: (c: Command) => Command,
+    call: (s: SessionClient, id: string, o: DecisionOptions) => Promise<DecisionAck>,
+  ) =>
+    configure(program.command(name).description(description).argument('<workflowId>'))
+      .option(...byOption)
+      .option('--json', 'machine-readable output')
+      .action((id: string, o: DecisionOptions & { json?: boolean }) =>
+        run(async (sessions) => {
+          const ack = await call(sessions, id, o);
+          if (o.json) printJson({ workflowId: id, ...ack });
+          else console.log(`${ack.decision} (turn ${ack.turn + 1}, round ${ack.round})`);
+          return EXIT.ok;
+        }),
+      );
+  decide(
+    'approve',
+    'approve the answer a session holds for approval',
+    (c) => c.option('--comment <text>'),
+    (s, id, o) => s.approve(id, { by: o.by ?? osUser(), ...(o.comment ? { comment: o.comment } : {}) }),
+  );
+  decide(
+    'reject',
+    'reject the answer a session holds; with --feedback an interactive agent tries again',
+    (c) =>
+      c
+        .requiredOption('--reason <text>', 'why', nonEmpty('--reason'))
+        .option('--feedback <text>', 'sent to the agent as its next message'),
+    (s, id, o) =>
+      s.reject(id, { by: o.by ?? osUser(), reason: o.reason!, ...(o.feedback ? { feedback: o.feedback } : {}) }),
+  );
+
+  program
+    .command('reply')
+    .description('answer an agent that waits for a person (a question, or its ask_human tool)')
+    .argument('<workflowId>')
+    .argument('<message>', undefined, nonEmpty('the message'))
+    .option(...byOption)
+    .option('--json', 'machine-readable output')
+    .action((id: string, message: string, o: { by?: string; json?: boolean }) =>
+      run(async (sessions) => {
+        const ack = await sessions.reply(id, message, o.by ?? osUser());
+        if (o.json) printJson({ workflowId: id, ...ack });
+        else console.log(`reply accepted; session is ${ack.status}`);
+        return EXIT.ok;
+      }),
+    );
+
+  program
+    .command('pending')
+    .description('sessions waiting for a person: an approval decision or a reply')
+    .option('--json', 'machine-readable output (one object per line)')
+    .action((o) =>
+      run(async (sessions) => {
+        for await (const s of sessions.pending()) {
+          const progress = await sessions.progress(s.workflowId);
+          const entry = { workflowId: s.workflowId, awaiting: progress.awaiting, status: progress.status };
+          if (o.json) printJson(entry);
+          else
+            console.log(
+              `${s.workflowId}  ${progress.awaiting?.kind ?? '-'}  since ${progress.awaiting?.since ?? '-'}  ${formatAnswer(progress.awaiting?.answer ?? '').slice(0, 80)}`,
+            );
+        }
+        return EXIT.ok;
+      }),
+    );
+
   program
     .command('list')
     .description('list session workflows, newest first')
@@ -124,4 +214,34 @@ export function addSessionCommands(program: Command, run: Run): void {
         return EXIT.ok;
       }),
     );
+}
+
+interface DecisionOptions {
+  by?: string;
+  comment?: string;
+  reason?: string;
+  feedback?: string;
+}
+
+const osUser = () => {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+};
+
+function approvalOf(o: {
+  approval?: boolean;
+  approvalTimeout?: number;
+  onTimeout?: 'reject' | 'approve' | 'cancel';
+  maxRounds?: number;
+}) {
+  const asked = o.approval || o.approvalTimeout !== undefined || o.onTimeout !== undefined || o.maxRounds !== undefined;
+  if (!asked) return undefined;
+  return {
+    ...(o.approvalTimeout !== undefined ? { timeout: o.approvalTimeout } : {}),
+    ...(o.onTimeout ? { onTimeout: o.onTimeout } : {}),
+    ...(o.maxRounds !== undefined ? { maxRounds: o.maxRounds } : {}),
+  };
 }

@@ -30,7 +30,8 @@ export function verifyNotification(opts: {
   };
   const timestamp = Number(header(TIMESTAMP_HEADER));
   const signature = header(SIGNATURE_HEADER);
-  if (!Number.isInteger(timestamp) || !signature) throw new NotificationVerificationError('missing timestamp or signature header');
+  if (!Number.isInteger(timestamp) || !signature)
+    throw new NotificationVerificationError('missing timestamp or signature header');
   const age = Math.abs((opts.nowS ?? Math.floor(Date.now() / 1000)) - timestamp);
   if (age > (opts.toleranceS ?? 300)) throw new NotificationVerificationError(`timestamp is ${age} s old`);
   const expected = Buffer.from(sign(opts.secret, timestamp, opts.body));

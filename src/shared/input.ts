@@ -16,7 +16,10 @@ const jsonSchemaObject = z
 const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
   const ms = parseDuration(value);
   if (ms === null) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration in ms or like "90s", "15m", "1h", got ${JSON.stringify(value)}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a duration in ms or like "90s", "15m", "1h", got ${JSON.stringify(value)}`,
+    });
     return z.NEVER;
   }
   return ms;
@@ -56,7 +59,9 @@ export const sessionInputSchema = z
     /** Where to POST a signed notice when the session starts waiting for a person (else the worker's default). */
     notifyUrl: z.url({ protocol: /^https?$/ }).optional(),
     /** Names of tools registered with the worker that the agent may call. */
-    tools: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be a tool name like lookup_order')).optional(),
+    tools: z
+      .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be a tool name like lookup_order'))
+      .optional(),
     /** Continue-as-new after this many transitions (Temporal's own suggestion applies regardless). */
     continueAsNewEvery: z.number().int().min(1).optional(),
   })

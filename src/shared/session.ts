@@ -35,7 +35,8 @@ export interface Turn {
   eventIndex: number | null;
 }
 
-export type SessionPhase = 'creating' | 'running' | 'paused' | 'awaiting_input' | 'awaiting_approval' | 'awaiting_tools' | 'ended';
+export type SessionPhase =
+  'creating' | 'running' | 'paused' | 'awaiting_input' | 'awaiting_approval' | 'awaiting_tools' | 'ended';
 export type SessionOutcome = 'completed' | 'failed' | 'timed_out' | 'cancelled' | 'rejected';
 export type EndedBy =
   | 'agent'

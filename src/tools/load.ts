@@ -11,7 +11,11 @@ export async function loadToolsModule(path: string): Promise<Tool[]> {
     throw new Error(`--tools ${path}: cannot load the module: ${(err as Error).message}`, { cause: err });
   }
   const tools = mod.tools ?? mod.default;
-  const valid = Array.isArray(tools) && tools.every((t) => t && typeof t.name === 'string' && typeof t.run === 'function');
-  if (!valid) throw new Error(`--tools ${path}: the module must export a list of tools (made with defineTool) as default or "tools"`);
+  const valid =
+    Array.isArray(tools) && tools.every((t) => t && typeof t.name === 'string' && typeof t.run === 'function');
+  if (!valid)
+    throw new Error(
+      `--tools ${path}: the module must export a list of tools (made with defineTool) as default or "tools"`,
+    );
   return tools as Tool[];
 }

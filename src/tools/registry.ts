@@ -49,7 +49,8 @@ export function defineTool(tool: Tool | (Omit<Tool, 'inputSchema'> & { input: z.
 /** The built-in tool whose result is a person's reply; the workflow itself handles it. */
 export const ASK_HUMAN: ToolDefinition = {
   name: 'ask_human',
-  description: 'Ask a person a question and wait for their reply. Use it when you need information or a decision only a person can give.',
+  description:
+    'Ask a person a question and wait for their reply. Use it when you need information or a decision only a person can give.',
   input_schema: {
     type: 'object',
     properties: { question: { type: 'string', description: 'The question, complete and self-contained.' } },
@@ -62,7 +63,8 @@ export class ToolRegistry {
 
   constructor(tools: Tool[] = []) {
     for (const tool of tools) {
-      if (tool.name === ASK_HUMAN.name || this.tools.has(tool.name)) throw new Error(`tool "${tool.name}" is registered twice`);
+      if (tool.name === ASK_HUMAN.name || this.tools.has(tool.name))
+        throw new Error(`tool "${tool.name}" is registered twice`);
       this.tools.set(tool.name, tool);
     }
   }

@@ -84,18 +84,21 @@ class SessionEnded {
 
 export async function agentSession(rawInput: SessionInput, carried?: SessionCarryOver): Promise<SessionResult> {
   const parsed = parseSessionInput(rawInput);
-  if (!parsed.ok) throw ApplicationFailure.nonRetryable(`invalid session input: ${parsed.error}`, 'InvalidSessionInput');
+  if (!parsed.ok)
+    throw ApplicationFailure.nonRetryable(`invalid session input: ${parsed.error}`, 'InvalidSessionInput');
   const input = parsed.value;
   const info = workflowInfo();
   const state: SessionState = carried?.state ?? initialState(input.task ?? input.messages?.[0]?.message ?? null);
   state.transitionsThisRun = 0;
   const now = () => new Date().toISOString();
-  const note = (kind: 'rejected' | 'note', detail: string) => record(state, { at: now(), eventIndex: null, kind, detail });
+  const note = (kind: 'rejected' | 'note', detail: string) =>
+    record(state, { at: now(), eventIndex: null, kind, detail });
   let notificationsInFlight = 0;
 
   setHandler(progressQuery, () => progressOf(info.workflowId, state));
   const steering = new SteeringQueue(
-    (command) => (state.phase === 'ended' ? `the session has ended (${state.status}); ${command.type} is not possible` : null),
+    (command) =>
+      state.phase === 'ended' ? `the session has ended (${state.status}); ${command.type} is not possible` : null,
     (command, reason) => note('rejected', `${command.type}: ${reason}`),
   );
   steering.register();
@@ -140,7 +143,8 @@ export async function agentSession(rawInput: SessionInput, carried?: SessionCarr
         await answerToolCalls(watched.pendingToolCalls);
         continue;
       }
-      const settledWithAnswer = (state.status === 'idle' || state.status === 'completed') && answered(currentTurn(state));
+      const settledWithAnswer =
+        (state.status === 'idle' || state.status === 'completed') && answered(currentTurn(state));
       if (input.approval && settledWithAnswer && !state.endRequest) {
         await holdForApproval(input.approval);
         continue;
@@ -170,7 +174,10 @@ export async function agentSession(rawInput: SessionInput, carried?: SessionCarr
     const created = await CancellationScope.nonCancellable(() =>
       createSession({ workflowId: info.workflowId, firstRunId: info.firstExecutionRunId, input }),
     ).catch((err) => {
-      throw ApplicationFailure.nonRetryable(`could not create the platform session: ${rootMessage(err)}`, 'CreateFailed');
+      throw ApplicationFailure.nonRetryable(
+        `could not create the platform session: ${rootMessage(err)}`,
+        'CreateFailed',
+      );
     });
     state.sessionId = created.sessionId;
     state.agentViewUrl = created.agentViewUrl;
@@ -226,7 +233,13 @@ export async function agentSession(rawInput: SessionInput, carried?: SessionCarr
     // One notice per waiting period: the activity's result is in history, so a restart does not repeat it.
     const deliveryId = `${info.workflowId}:${awaiting.kind}:${turn}:${awaiting.round ?? awaiting.toolCallId ?? 0}`;
     notificationsInFlight++;
-    notify({ url: input.notifyUrl, deliveryId, workflowId: info.workflowId, sessionId: state.sessionId, awaiting: state.awaiting })
+    notify({
+      url: input.notifyUrl,
+      deliveryId,
+      workflowId: info.workflowId,
+      sessionId: state.sessionId,
+      awaiting: state.awaiting,
+    })
       .catch((err) => note('note', `notification failed: ${rootMessage(err)}`))
       .finally(() => notificationsInFlight--);
   }
@@ -275,7 +288,12 @@ export async function agentSession(rawInput: SessionInput, carried?: SessionCarr
     }
     const decision = state.decision!;
     const by: EndedBy = decided ? (decision.kind === 'approved' ? 'approval' : 'rejection') : 'approval_timeout';
-    if (decision.kind === 'rejected' && decision.feedback && state.status === 'idle' && state.round < approval.maxRounds) {
+    if (
+      decision.kind === 'rejected' &&
+      decision.feedback &&
+      state.status === 'idle' &&
+      state.round < approval.maxRounds
+    ) {
       state.phase = 'awaiting_input';
       await deliver({ type: 'send', message: decision.feedback });
       state.phase = 'running';
@@ -372,6 +390,7 @@ function shouldContinueAsNew(input: ValidSessionInput, state: SessionState): boo
 /** The innermost message of a failure chain: what the platform or the activity actually said. */
 function rootMessage(err: unknown): string {
   let current: unknown = err;
-  while ((current instanceof ActivityFailure || current instanceof ApplicationFailure) && current.cause) current = current.cause;
+  while ((current instanceof ActivityFailure || current instanceof ApplicationFailure) && current.cause)
+    current = current.cause;
   return current instanceof Error ? current.message : String(current);
 }

@@ -32,11 +32,21 @@ export class PeopleDesk {
   ) {}
 
   register(): void {
-    setHandler(approveSignal, (p) => this.ifAllowed('approve', this.decisionProblem(p, 'approve'), () => this.decide(p, 'approve')));
-    setHandler(rejectSignal, (p) => this.ifAllowed('reject', this.decisionProblem(p, 'reject'), () => this.decide(p, 'reject')));
-    setHandler(approveUpdate, (p) => this.decide(p, 'approve'), { validator: (p) => this.refuse(this.decisionProblem(p, 'approve')) });
-    setHandler(rejectUpdate, (p) => this.decide(p, 'reject'), { validator: (p) => this.refuse(this.decisionProblem(p, 'reject')) });
-    setHandler(replySignal, (p) => this.ifAllowed('reply', this.replyProblem(p), () => void this.reply(p).catch(() => undefined)));
+    setHandler(approveSignal, (p) =>
+      this.ifAllowed('approve', this.decisionProblem(p, 'approve'), () => this.decide(p, 'approve')),
+    );
+    setHandler(rejectSignal, (p) =>
+      this.ifAllowed('reject', this.decisionProblem(p, 'reject'), () => this.decide(p, 'reject')),
+    );
+    setHandler(approveUpdate, (p) => this.decide(p, 'approve'), {
+      validator: (p) => this.refuse(this.decisionProblem(p, 'approve')),
+    });
+    setHandler(rejectUpdate, (p) => this.decide(p, 'reject'), {
+      validator: (p) => this.refuse(this.decisionProblem(p, 'reject')),
+    });
+    setHandler(replySignal, (p) =>
+      this.ifAllowed('reply', this.replyProblem(p), () => void this.reply(p).catch(() => undefined)),
+    );
     setHandler(replyUpdate, (p) => this.reply(p), { validator: (p) => this.refuse(this.replyProblem(p)) });
   }
 

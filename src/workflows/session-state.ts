@@ -1,7 +1,15 @@
 // The durable state of one session workflow, and how each watch result moves it forward.
 import type { CheckedAnswer, WatchResult } from '../activities';
 import { isTerminalStatus } from '../hai/status';
-import type { AuditEntry, Awaiting, SessionPhase, SessionProgress, Transition, Turn, UsageEntry } from '../shared/session';
+import type {
+  AuditEntry,
+  Awaiting,
+  SessionPhase,
+  SessionProgress,
+  Transition,
+  Turn,
+  UsageEntry,
+} from '../shared/session';
 
 export const RECENT_TRANSITIONS = 50;
 

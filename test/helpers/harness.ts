@@ -7,6 +7,8 @@ import { inject } from 'vitest';
 import { SessionClient } from '../../src/client';
 import { HaiClient } from '../../src/hai/client';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator';
+import type { NotifySettings } from '../../src/config';
+import type { Tool } from '../../src/tools/registry';
 import { createSessionWorker } from '../../src/worker';
 
 let runtimeInstalled = false;
@@ -31,6 +33,8 @@ export interface HarnessOptions {
   noWorker?: boolean;
   /** The key the worker's platform client sends (default: one the simulator accepts). */
   apiKey?: string;
+  tools?: Tool[];
+  notify?: NotifySettings;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -53,6 +57,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       taskQueue,
       hai,
       workflowBundlePath: inject('workflowBundlePath'),
+      tools: opts.tools ?? [],
+      notify: opts.notify ?? {},
     });
     running = worker.run();
   }

@@ -17,10 +17,14 @@ export async function startWorkerProcess(env: {
   taskQueue: string;
   platformUrl: string;
   apiKey?: string;
+  args?: string[];
+  extraEnv?: Record<string, string>;
 }): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [CLI, 'worker', '--workflow-bundle', inject('workflowBundlePath')], {
+  const args = [CLI, 'worker', '--workflow-bundle', inject('workflowBundlePath'), ...(env.args ?? [])];
+  const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
+      ...env.extraEnv,
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       HAI_TEMPORAL_TASK_QUEUE: env.taskQueue,
       HAI_BASE_URL: env.platformUrl,

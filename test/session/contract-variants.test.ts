@@ -34,7 +34,12 @@ describe('a platform that answers the open questions the other way', () => {
 
   it('treats an idle window that lapses into timed_out as the end of an interactive session', async () => {
     const result = await h.sessions.run({ task: sim({ steps: 1, answer: 'bye' }), idleTimeoutS: 1 });
-    expect(result).toMatchObject({ status: 'completed', endedBy: 'idle_timeout', platformStatus: 'timed_out', answer: 'bye' });
+    expect(result).toMatchObject({
+      status: 'completed',
+      endedBy: 'idle_timeout',
+      platformStatus: 'timed_out',
+      answer: 'bye',
+    });
   });
 
   it('reports a refused pause clearly and keeps the session going', async () => {
