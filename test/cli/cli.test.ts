@@ -159,3 +159,69 @@ describe('bad input to the command line', () => {
     expect(ran.stderr).toMatch(/TEMPORAL_ADDRESS/);
   });
 });
+
+describe('people in the loop from the command line', () => {
+  it('lists a session awaiting approval as pending, approves it, and the result says who', async () => {
+    const started = await cli(['run', sim({ steps: 1, answer: 'ship it' }), '--approval', '--detach', '--json']);
+    const { workflowId } = lastJson(started.stdout);
+    const pending = await eventually('pending', async () => {
+      const ran = await cli(['pending', '--json']);
+      return ran.stdout.includes(workflowId) ? ran : undefined;
+    });
+    const entry = pending.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((e) => e.workflowId === workflowId);
+    expect(entry.awaiting).toMatchObject({ kind: 'approval', answer: 'ship it' });
+
+    const approved = await cli(['approve', workflowId, '--by', 'alice', '--comment', 'lgtm', '--json']);
+    expect(approved.code).toBe(EXIT.ok);
+    expect(lastJson(approved.stdout)).toMatchObject({ decision: 'approved' });
+    const watched = await cli(['watch', workflowId, '--json']);
+    expect(lastJson(watched.stdout)).toMatchObject({ endedBy: 'approval', audit: [{ kind: 'approved', by: 'alice' }] });
+
+    const again = await cli(['approve', workflowId, '--by', 'bob']);
+    expect(again.code).toBe(EXIT.usage);
+    expect(again.stderr).toMatch(/already ended|already approved/);
+  });
+
+  it('rejects with feedback, replies, and refuses a decision nobody asked for', async () => {
+    const started = await cli(['run', sim({ steps: 1, answer: 'v1' }), '--approval', '--idle-timeout', '300', '--detach', '--json']);
+    const { workflowId } = lastJson(started.stdout);
+    await eventually('awaiting approval', async () => (await h.sessions.progress(workflowId)).awaiting?.kind === 'approval');
+    const missingReason = await cli(['reject', workflowId]);
+    expect(missingReason.code).toBe(EXIT.usage);
+    expect(missingReason.stderr).toMatch(/--reason/);
+
+    const rejected = await cli(['reject', workflowId, '--reason', 'vague', '--feedback', sim({ steps: 1, ask: 'Which part?' }, 'be precise')]);
+    expect(rejected.code).toBe(EXIT.ok);
+    await eventually('second round', async () => (await h.sessions.progress(workflowId)).awaiting?.round === 2);
+    const rejectedFinal = await cli(['reject', workflowId, '--reason', 'still vague', '--by', 'carol', '--json']);
+    expect(lastJson(rejectedFinal.stdout)).toMatchObject({ decision: 'rejected', round: 2 });
+    const result = lastJson((await cli(['watch', workflowId, '--json'])).stdout);
+    expect(result).toMatchObject({ status: 'rejected' });
+    expect(result.audit.map((a: { by: string }) => a.by)).toEqual([expect.any(String), 'carol']);
+
+    const question = lastJson((await cli(['run', sim({ steps: 1, ask: 'Budget?' }), '--idle-timeout', '300', '--detach', '--json'])).stdout);
+    await eventually('awaiting input', async () => (await h.sessions.progress(question.workflowId)).awaiting?.kind === 'input');
+    const notWaiting = await cli(['approve', question.workflowId]);
+    expect(notWaiting.code).toBe(EXIT.usage);
+    expect(notWaiting.stderr).toMatch(/nothing awaits a decision/);
+    const replied = await cli(['reply', question.workflowId, sim({ steps: 1, answer: 'noted' }, '100 EUR'), '--by', 'dana']);
+    expect(replied.code).toBe(EXIT.ok);
+    await eventually('answered', async () => (await h.sessions.progress(question.workflowId)).answer === 'noted');
+    await h.sessions.end(question.workflowId);
+  });
+
+  it.each([
+    [['run', 'x', '--approval-timeout', 'soon'], /--approval-timeout.*duration/],
+    [['run', 'x', '--on-timeout', 'explode'], /--on-timeout.*one of reject, approve, cancel/],
+    [['run', 'x', '--notify-url', 'ftp://x'], /--notify-url.*http\(s\) URL/],
+    [['reply', 'id', ''], /message must not be empty/],
+  ])('%j is refused naming the problem (exit 2)', async (args, message) => {
+    const ran = await cli(args as string[]);
+    expect(ran.code).toBe(EXIT.usage);
+    expect(ran.stderr).toMatch(message);
+  });
+});
