@@ -1,0 +1,23 @@
+// Histories recorded from earlier code (scripts/record-histories.ts) must replay on today's workflow code:
+// a change that breaks this would fail every session running when it is deployed. Such a change needs
+// `patched()`, or new histories recorded from the code being replaced.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, inject, it } from 'vitest';
+
+const dir = join(import.meta.dirname, 'histories');
+const histories = readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+describe('saved session histories', () => {
+  it('exist for the main paths of a session', () => {
+    expect(histories.sort()).toEqual(['approval-rounds.json', 'interactive-steered.json', 'one-shot.json', 'tools-and-ask-human.json']);
+  });
+
+  it.each(histories)('%s replays without nondeterminism', async (file) => {
+    const history = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, file),
+    ).resolves.toBeUndefined();
+  });
+});
