@@ -21,6 +21,7 @@ import { SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes';
 import { WORKFLOWS_PATH } from '../src/worker';
 import {
   type Child,
+  environment,
   freePort,
   mapLimit,
   openFilesLimit,
@@ -290,9 +291,10 @@ async function main(): Promise<void> {
     workerLog: readFileSync(join(dir, 'worker.log'), 'utf8'),
     fdLimit,
   });
+  const report = { environment: environment(PROJECT_ROOT, temporalCli), command: process.argv.slice(2).join(' '), summary };
   const file = join(flags.out, `${new Date().toISOString().replace(/[:.]/g, '-')}-${N}x${STEPS}x${STEP_MS}.json`);
-  writeFileSync(file, JSON.stringify({ summary, timeline }, null, 1));
-  console.log(JSON.stringify(summary, null, 2));
+  writeFileSync(file, JSON.stringify({ ...report, timeline }, null, 1));
+  console.log(JSON.stringify(report, null, 2));
   console.log(`written to ${file}`);
   if (summary.ok) rmSync(dir, { recursive: true, force: true });
   else console.log(`logs kept in ${dir}`);
@@ -368,8 +370,16 @@ function summarize(m: Measured) {
   }
   const sorted = [...m.lengths].sort((a, b) => a - b);
   const durations = [...m.durationsS].sort((a, b) => a - b);
-  const logLines = m.workerLog.split('\n');
-  const problems = logLines.filter((l) => /\b(WARN|ERROR)\b/.test(l));
+  // The SDK's warnings say what went wrong in the worker (slow or timed-out workflow tasks): count them by kind.
+  const warnings: Record<string, number> = {};
+  // eslint-disable-next-line no-control-regex -- the SDK colours its log lines
+  for (const line of m.workerLog.replace(/\x1b\[[0-9;]*m/g, '').split('\n')) {
+    const found = /\s(WARN|ERROR)\s+\S+:\s+(.*)/.exec(line);
+    if (!found) continue;
+    // "[TMPRL1104] <run>:10:1 Workflow task duration exceeded 5 seconds. ..." → "WARN Workflow task duration exceeded"
+    const kind = `${found[1]} ${found[2]!.replace(/^\[\w+\]\s+\S+\s+/, '').split(/[.:]|\s\w+=/)[0]!.slice(0, 80)}`;
+    warnings[kind] = (warnings[kind] ?? 0) + 1;
+  }
 
   return {
     ok: m.finished && m.correct === N,
@@ -410,8 +420,7 @@ function summarize(m: Measured) {
     ),
     heartbeatsToServerPerSessionMinute:
       sessionMinutes > 0 ? round((ops.RecordActivityTaskHeartbeat ?? 0) / sessionMinutes, 2) : null,
-    workerLogWarnings: problems.length,
-    workerLogWarningSamples: problems.slice(0, 5).map((l) => l.slice(0, 300)),
+    workerLogWarnings: warnings,
     openFilesLimit: m.fdLimit,
   };
 }

@@ -1,8 +1,11 @@
 // Plumbing for the benchmarks: child processes we start (and only those), what /proc says about them,
 // and the Temporal dev server's Prometheus counters.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism, totalmem } from 'node:os';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 /** Kernel clock ticks per second for utime/stime in /proc/<pid>/stat (`getconf CLK_TCK`; 100 on Linux). */
 const CLK_TCK = 100;
@@ -156,3 +159,34 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** What the figures were measured on, and which code: a hash of src/ identifies it even in a dirty tree. */
+export function environment(projectRoot: string, temporalCli: string) {
+  const run = (cmd: string, args: string[]) => {
+    try {
+      return execFileSync(cmd, args, { cwd: projectRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return null;
+    }
+  };
+  const hash = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else hash.update(path.slice(projectRoot.length)).update(readFileSync(path));
+    }
+  };
+  walk(join(projectRoot, 'src'));
+  const sdk = JSON.parse(readFileSync(join(projectRoot, 'node_modules', '@temporalio', 'worker', 'package.json'), 'utf8'));
+  return {
+    date: new Date().toISOString(),
+    cpus: availableParallelism(),
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    temporalCli: run(temporalCli, ['--version']),
+    temporalSdk: sdk.version as string,
+    gitHead: run('git', ['rev-parse', '--short', 'HEAD']),
+    srcSha256: hash.digest('hex').slice(0, 12),
+  };
+}

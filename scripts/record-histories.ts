@@ -21,7 +21,7 @@ const OUT = join(PROJECT_ROOT, 'test', 'replay', 'histories');
 const sim = (script: object, task = 'task') => `${task} [sim ${JSON.stringify(script)}]`;
 
 async function until<T>(check: () => Promise<T | undefined>): Promise<T> {
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
     const value = await check();
     if (value !== undefined) return value;
     await new Promise((r) => setTimeout(r, 50));
@@ -38,7 +38,12 @@ const simulator = await startSimulator({ stepMs: 10 });
 const hai = new HaiClient({ baseUrl: simulator.url, apiKey: 'hk-record' });
 const taskQueue = 'record';
 const connection = await NativeConnection.connect({ address: env.address });
-const lookup = defineTool({ name: 'lookup', description: 'Look up.', input: z.object({ id: z.string() }), run: ({ id }) => ({ id }) });
+const lookup = defineTool({
+  name: 'lookup',
+  description: 'Look up.',
+  input: z.object({ id: z.string() }),
+  run: ({ id }) => ({ id }),
+});
 const worker = await createSessionWorker({ connection, namespace: 'default', taskQueue, hai, tools: [lookup] });
 const sessions = new SessionClient(new Client({ connection: env.client.connection }), taskQueue);
 const progress = (id: string) => sessions.progress(id);
@@ -58,14 +63,22 @@ await worker.runUntil(async () => {
     'approval-rounds': async () => {
       const h = await sessions.start({ task: sim({ steps: 1, answer: 'v1' }), idleTimeoutS: 300, approval: {} });
       await until(async () => ((await progress(h.workflowId)).awaiting?.round === 1 ? true : undefined));
-      await h.executeUpdate(rejectUpdate, { args: [{ by: 'a', reason: 'r', feedback: sim({ steps: 1, answer: 'v2' }, 'f') }] });
+      await h.executeUpdate(rejectUpdate, {
+        args: [{ by: 'a', reason: 'r', feedback: sim({ steps: 1, answer: 'v2' }, 'f') }],
+      });
       await until(async () => ((await progress(h.workflowId)).awaiting?.round === 2 ? true : undefined));
       await h.executeUpdate(approveUpdate, { args: [{ by: 'b' }] });
       return h.workflowId;
     },
     'tools-and-ask-human': async () => {
       const h = await sessions.start({
-        task: sim({ steps: 1, tools: [{ tool_name: 'lookup', args: { id: '1' } }, { tool_name: 'ask_human', args: { question: 'q?' } }] }),
+        task: sim({
+          steps: 1,
+          tools: [
+            { tool_name: 'lookup', args: { id: '1' } },
+            { tool_name: 'ask_human', args: { question: 'q?' } },
+          ],
+        }),
         tools: ['lookup', 'ask_human'],
       });
       await until(async () => ((await progress(h.workflowId)).awaiting?.kind === 'input' ? true : undefined));
@@ -77,7 +90,16 @@ await worker.runUntil(async () => {
     const id = await run();
     await sessions.handle(id).result();
     // The Temporal CLI writes the standard JSON form that replay reads.
-    const json = execFileSync(devServerPath, ['workflow', 'show', '--address', env.address, '--workflow-id', id, '--output', 'json']);
+    const json = execFileSync(devServerPath, [
+      'workflow',
+      'show',
+      '--address',
+      env.address,
+      '--workflow-id',
+      id,
+      '--output',
+      'json',
+    ]);
     writeFileSync(join(OUT, `${name}.json`), json);
     console.log(`recorded ${name}`);
   }

@@ -94,3 +94,14 @@ export function loadNotifySettings(env = process.env): NotifySettings {
     );
   return { ...(defaultUrl ? { defaultUrl } : {}), ...(secret ? { secret } : {}) };
 }
+
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+
+/** Temporal's own log level: an explicit value, else HAI_TEMPORAL_LOG_LEVEL, else INFO. */
+export function loadLogLevel(explicit?: (typeof LOG_LEVELS)[number], env = process.env): (typeof LOG_LEVELS)[number] {
+  const raw = explicit ?? env.HAI_TEMPORAL_LOG_LEVEL?.toUpperCase() ?? 'INFO';
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new SettingsError(`HAI_TEMPORAL_LOG_LEVEL=${JSON.stringify(raw)} must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  return raw as (typeof LOG_LEVELS)[number];
+}

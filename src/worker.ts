@@ -2,9 +2,10 @@
 // queue (any machine) is how a deployment grows; each shuts down gracefully on SIGINT/SIGTERM.
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
 import {
+  loadLogLevel,
   loadNotifySettings,
   type NotifySettings,
   loadTemporalSettings,
@@ -52,6 +53,16 @@ export function createSessionWorker(opts: SessionWorkerOptions): Promise<Worker>
   });
 }
 
+/** Sets Temporal's log level for this process; only the first call counts (a process has one runtime). */
+export function installRuntime(level?: LogLevel): void {
+  const logger = new DefaultLogger(loadLogLevel(level));
+  try {
+    Runtime.install({ logger });
+  } catch {
+    // Already installed by an earlier worker or dev server in this process.
+  }
+}
+
 export interface RunWorkerOptions {
   temporal?: TemporalSettings;
   taskQueue?: string;
@@ -59,11 +70,16 @@ export interface RunWorkerOptions {
   workflowBundlePath?: string;
   tools?: Tool[];
   log?: (line: string) => void;
+  /** Called once the worker polls its task queue. */
+  onReady?: () => void;
+  /** Temporal's own log level (HAI_TEMPORAL_LOG_LEVEL); default INFO. */
+  logLevel?: LogLevel;
 }
 
 /** Connects, checks the namespace, and runs the worker until a shutdown signal. */
 export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
   const log = opts.log ?? ((line: string) => console.log(line));
+  installRuntime(opts.logLevel);
   const temporal = opts.temporal ?? loadTemporalSettings();
   const taskQueue = resolveTaskQueue(opts.taskQueue);
   const tuning = loadWorkerTuning();
@@ -87,9 +103,11 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
       ...(opts.tools ? { tools: opts.tools } : {}),
       ...(opts.workflowBundlePath ? { workflowBundlePath: opts.workflowBundlePath } : {}),
     });
+    const tools = opts.tools?.length ? `, tools: ${opts.tools.map((t) => t.name).join(', ')}` : '';
     log(
-      `worker ready: task queue "${taskQueue}" on ${temporal.address} (namespace ${temporal.namespace}), platform ${hai.baseUrl}`,
+      `worker ready: task queue "${taskQueue}" on ${temporal.address} (namespace ${temporal.namespace}), platform ${hai.baseUrl}${tools}`,
     );
+    opts.onReady?.();
     await worker.run();
     log('worker stopped');
   } finally {

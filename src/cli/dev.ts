@@ -8,7 +8,7 @@ import { HaiClient } from '../hai/client';
 import { startSimulator } from '../simulator';
 import { devServerExecutable, PROJECT_ROOT } from '../temporal/cli-binary';
 import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
-import { runWorker } from '../worker';
+import { installRuntime, runWorker } from '../worker';
 
 export interface DevOptions {
   taskQueue?: string;
@@ -19,6 +19,9 @@ export interface DevOptions {
 }
 
 export async function runDev(opts: DevOptions): Promise<void> {
+  // Before the dev server: it would otherwise set up Temporal's runtime with its chatty defaults.
+  const logLevel = process.env.HAI_TEMPORAL_LOG_LEVEL ? undefined : 'WARN';
+  installRuntime(logLevel);
   const stops: Array<() => Promise<void>> = [];
   try {
     let temporal: TemporalSettings;
@@ -58,17 +61,23 @@ export async function runDev(opts: DevOptions): Promise<void> {
     }
 
     const queue = opts.taskQueue ? ` --task-queue ${opts.taskQueue}` : '';
-    const address = temporal.address === 'localhost:7233' ? '' : `TEMPORAL_ADDRESS=${temporal.address} `;
-    console.log(
-      [
-        'Try, in another terminal:',
-        `  ${address}npx hai-temporal run "Find the top 3 stories on Hacker News"${queue}`,
-        `  ${address}npx hai-temporal run "Plan a trip" --idle-timeout 300 --detach${queue}   # interactive`,
-        `  ${address}npx hai-temporal list`,
-        '  Ctrl-C stops everything.',
-      ].join('\n'),
-    );
-    await runWorker({ temporal, hai, ...(opts.taskQueue ? { taskQueue: opts.taskQueue } : {}) });
+    const address = /^(localhost|127\.0\.0\.1):7233$/.test(temporal.address)
+      ? ''
+      : `TEMPORAL_ADDRESS=${temporal.address} `;
+    const hints = [
+      'Ready. Try, in another terminal:',
+      `  ${address}npx hai-temporal run "Find the top 3 stories on Hacker News"${queue}`,
+      `  ${address}npx hai-temporal run "Plan a trip" --idle-timeout 300 --detach${queue}   # interactive: then send, status, end`,
+      `  ${address}npx hai-temporal run "Draft a reply" --approval --detach${queue}          # then pending, approve or reject`,
+      `  ${address}npx hai-temporal list`,
+      'Ctrl-C stops everything.',
+    ];
+    await runWorker({
+      temporal,
+      hai,
+      onReady: () => console.log(hints.join('\n')),
+      ...(opts.taskQueue ? { taskQueue: opts.taskQueue } : {}),
+    });
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   }

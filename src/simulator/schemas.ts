@@ -53,6 +53,8 @@ export const createSessionSchema = z.strictObject({
   // Older API: accepted, as the official Python SDK still sends them.
   answer_format: jsonObject.nullish(),
   agent_artifact: z.string().nullish(),
+  // Newer than hai-api.md: the official Python SDK 1.3.0 sends it ("IANA timezone the agent uses").
+  timezone: z.string().min(1).nullish(),
 });
 export type CreateSessionBody = z.output<typeof createSessionSchema>;
 

@@ -11,7 +11,12 @@ const histories = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
 describe('saved session histories', () => {
   it('exist for the main paths of a session', () => {
-    expect(histories.sort()).toEqual(['approval-rounds.json', 'interactive-steered.json', 'one-shot.json', 'tools-and-ask-human.json']);
+    expect(histories.sort()).toEqual([
+      'approval-rounds.json',
+      'interactive-steered.json',
+      'one-shot.json',
+      'tools-and-ask-human.json',
+    ]);
   });
 
   it.each(histories)('%s replays without nondeterminism', async (file) => {
