@@ -23,6 +23,7 @@ import {
   type Child,
   environment,
   freePort,
+  machineBusyS,
   mapLimit,
   openFilesLimit,
   type ProcSample,
@@ -80,6 +81,8 @@ interface Tick {
   simulator?: ProcSample;
   server?: ProcSample;
   benchCpuS: number;
+  /** All processes, all cores: shows when the machine itself is the limit. */
+  machineBusyS: number;
 }
 
 const children: Child[] = [];
@@ -186,6 +189,7 @@ async function main(): Promise<void> {
           simulator: sampleProc(sim.pid),
           server: sampleProc(server.pid),
           benchCpuS: (cpu.user + cpu.system) / 1e6,
+          machineBusyS: machineBusyS(),
         });
       } catch (err) {
         if (!stopping) console.warn(`sample failed: ${(err as Error).message}`);
@@ -347,13 +351,6 @@ function summarize(m: Measured) {
     const b = end && pick(end);
     return a && b && span > 0 ? round((b.cpuS - a.cpuS) / span, 2) : null;
   };
-  // Busiest 5 s of the run, for the worker: an average can hide a saturated stretch.
-  let peakCores = 0;
-  for (let i = 5; i < tl.length; i++) {
-    const a = tl[i - 5]!.worker;
-    const b = tl[i]!.worker;
-    if (a && b) peakCores = Math.max(peakCores, (b.cpuS - a.cpuS) / (tl[i]!.t - tl[i - 5]!.t));
-  }
   const maxOf = (pick: (t: Tick) => number | undefined) => Math.max(0, ...tl.map((t) => pick(t) ?? 0));
 
   const routes: Record<string, number> = {};
@@ -399,13 +396,15 @@ function summarize(m: Measured) {
     workflowDurationS: { p50: pct(durations, 0.5), p95: pct(durations, 0.95), max: durations.at(-1) ?? null },
     peakLiveSessions: maxOf((t) => t.created - t.closed),
     workerCpuCoresAvg: avgCores((t) => t.worker),
-    workerCpuCoresPeak5s: round(peakCores, 2),
+    workerCpuCoresPeak5s: round(peak5s(tl, (t) => t.worker?.cpuS), 2),
     workerPeakRssMb: m.workerEnd ? round(m.workerEnd.peakRssMb, 0) : null,
     workerPeakFds: maxOf((t) => t.worker?.fds),
     simulatorCpuCoresAvg: avgCores((t) => t.simulator),
     simulatorPeakRssMb: round(maxOf((t) => t.simulator?.peakRssMb), 0),
     serverCpuCoresAvg: avgCores((t) => t.server),
     serverPeakRssMb: round(maxOf((t) => t.server?.peakRssMb), 0),
+    machineCpuCoresAvg: end && first && span > 0 ? round((end.machineBusyS - first.machineBusyS) / span, 2) : null,
+    machineCpuCoresPeak5s: round(peak5s(tl, (t) => t.machineBusyS), 2),
     benchClientCpuCoresAvg: end && first && span > 0 ? round((end.benchCpuS - first.benchCpuS) / span, 2) : null,
     historyEvents: { min: sorted[0] ?? null, p50: pct(sorted, 0.5), max: sorted.at(-1) ?? null },
     eventTypes: m.eventTypes,
@@ -423,6 +422,17 @@ function summarize(m: Measured) {
     workerLogWarnings: warnings,
     openFilesLimit: m.fdLimit,
   };
+}
+
+/** Busiest 5 s of the run: an average can hide a saturated stretch. */
+function peak5s(tl: Tick[], cpuS: (t: Tick) => number | undefined): number {
+  let peak = 0;
+  for (let i = 5; i < tl.length; i++) {
+    const a = cpuS(tl[i - 5]!);
+    const b = cpuS(tl[i]!);
+    if (a !== undefined && b !== undefined) peak = Math.max(peak, (b - a) / (tl[i]!.t - tl[i - 5]!.t));
+  }
+  return peak;
 }
 
 function slope(tl: Tick[], pick: (t: Tick) => number): number | null {

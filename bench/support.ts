@@ -34,6 +34,16 @@ export function sampleProc(pid: number): ProcSample | undefined {
   }
 }
 
+/** CPU seconds the whole machine has spent busy (all cores, everything but idle and iowait), from /proc/stat. */
+export function machineBusyS(): number {
+  const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+    .split('\n', 1)[0]!
+    .trim()
+    .split(/\s+/)
+    .map(Number);
+  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / CLK_TCK;
+}
+
 function countFds(pid: number): number {
   try {
     return readdirSync(`/proc/${pid}/fd`).length;

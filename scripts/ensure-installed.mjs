@@ -6,6 +6,8 @@ import { existsSync, statSync } from 'node:fs';
 const marker = 'node_modules/.package-lock.json';
 const stale = !existsSync(marker) || statSync(marker).mtimeMs < statSync('package-lock.json').mtimeMs;
 if (stale) {
-  console.log('Installing dependencies (npm ci) ...');
-  execSync('npm ci --no-audit --no-fund', { stdio: 'inherit' });
+  // `npm install`, not `npm ci`: registries that serve only some platforms' optional packages (e.g. @swc/core's)
+  // leave lockfiles that `npm ci` refuses as out of sync; `npm install` still follows the lockfile.
+  console.log('Installing dependencies (npm install) ...');
+  execSync('npm install --no-audit --no-fund', { stdio: 'inherit' });
 }

@@ -1,29 +1,14 @@
 // Wire-level vocabulary shared by the simulator's modules (hai-api.md §3.3, §5).
+import { isTerminalStatus, type KnownSessionStatus } from '../hai/status';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
-export type SessionStatusValue =
-  | 'queued'
-  | 'pending'
-  | 'running'
-  | 'paused'
-  | 'idle'
-  | 'awaiting_tool_results'
-  | 'completed'
-  | 'failed'
-  | 'timed_out'
-  | 'interrupted';
+// The status vocabulary is the client's: one list of the contract's statuses for both sides.
+export type SessionStatusValue = KnownSessionStatus;
 
 export type ErrorCode = 'environment_error' | 'no_answer' | 'answer_validation' | 'timeout' | 'internal';
 export type Outcome = 'success' | 'partial' | 'infeasible' | 'blocked';
-
-export const TERMINAL_STATUSES: ReadonlySet<SessionStatusValue> = new Set([
-  'completed',
-  'failed',
-  'timed_out',
-  'interrupted',
-]);
 
 /** Statuses that hold a concurrency slot (`queued` is decided by an option). */
 export const SLOT_STATUSES: ReadonlySet<SessionStatusValue> = new Set([
@@ -34,9 +19,7 @@ export const SLOT_STATUSES: ReadonlySet<SessionStatusValue> = new Set([
   'awaiting_tool_results',
 ]);
 
-export function isTerminal(status: SessionStatusValue): boolean {
-  return TERMINAL_STATUSES.has(status);
-}
+export const isTerminal = (status: SessionStatusValue): boolean => isTerminalStatus(status);
 
 /** The envelope every event has on /events and /changes. */
 export type SessionEvent = {
