@@ -376,66 +376,76 @@ describe('answers and finished sessions', () => {
 });
 
 describe('fault storm', () => {
-  it('either succeeds or fails with a clear HaiApiError, and never creates two sessions for one key', async () => {
-    const stormy = new HaiClient({ apiKey: KEY, baseUrl: sim.url, env: {}, retryDeadlineMs: 8_000, timeoutMs: 5_000 });
-    const keys = Array.from({ length: 24 }, (_, i) => `storm-${i}-${randomUUID()}`);
-    const outcomes: { call: string; error?: unknown }[] = [];
-    const created = new Set<string>();
-    const attempt = async <T>(call: string, run: () => Promise<T>): Promise<T | undefined> => {
+  it(
+    'either succeeds or fails with a clear HaiApiError, and never creates two sessions for one key',
+    { timeout: 120_000 },
+    async () => {
+      const stormy = new HaiClient({
+        apiKey: KEY,
+        baseUrl: sim.url,
+        env: {},
+        retryDeadlineMs: 20_000,
+        timeoutMs: 5_000,
+      });
+      const keys = Array.from({ length: 16 }, (_, i) => `storm-${i}-${randomUUID()}`);
+      const outcomes: { call: string; error?: unknown }[] = [];
+      const created = new Set<string>();
+      const attempt = async <T>(call: string, run: () => Promise<T>): Promise<T | undefined> => {
+        try {
+          const value = await run();
+          outcomes.push({ call });
+          return value;
+        } catch (error) {
+          outcomes.push({ call, error });
+          return undefined;
+        }
+      };
+      sim.setFaults({
+        errorRate: 0.3,
+        errorStatus: 503,
+        rateLimitRate: 0.1,
+        retryAfterS: 1,
+        latencyMs: 2_000,
+        dropRate: 0.1,
+        malformedRate: 0.1,
+      });
       try {
-        const value = await run();
-        outcomes.push({ call });
-        return value;
-      } catch (error) {
-        outcomes.push({ call, error });
-        return undefined;
+        await Promise.all(
+          keys.map(async (key) => {
+            const s = await attempt('create', () =>
+              stormy.createSession(request({ steps: 2, answer: 'a' }, { idle_timeout_s: 30 }), { idempotencyKey: key }),
+            );
+            if (!s) return;
+            created.add(key);
+            await attempt('status', () => stormy.getStatus(s.id));
+            await attempt('changes', () => stormy.getChanges(s.id, { fromIndex: 0, waitForSeconds: 1 }));
+            await attempt('events', () => stormy.listEvents(s.id));
+            await attempt('message', () => stormy.sendMessages(s.id, 'more'));
+            await attempt('pause', () => stormy.pause(s.id));
+            await attempt('cancel', () => stormy.cancel(s.id));
+          }),
+        );
+      } finally {
+        sim.setFaults({ errorRate: 0, rateLimitRate: 0, latencyMs: 0, dropRate: 0, malformedRate: 0 });
+        await stormy.close();
       }
-    };
-    sim.setFaults({
-      errorRate: 0.3,
-      errorStatus: 503,
-      rateLimitRate: 0.1,
-      retryAfterS: 1,
-      latencyMs: 20,
-      dropRate: 0.1,
-      malformedRate: 0.1,
-    });
-    try {
-      await Promise.all(
-        keys.map(async (key) => {
-          const s = await attempt('create', () =>
-            stormy.createSession(request({ steps: 2, answer: 'a' }, { idle_timeout_s: 30 }), { idempotencyKey: key }),
-          );
-          if (!s) return;
-          created.add(key);
-          await attempt('status', () => stormy.getStatus(s.id));
-          await attempt('changes', () => stormy.getChanges(s.id, { fromIndex: 0, waitForSeconds: 1 }));
-          await attempt('events', () => stormy.listEvents(s.id));
-          await attempt('message', () => stormy.sendMessages(s.id, 'more'));
-          await attempt('pause', () => stormy.pause(s.id));
-          await attempt('cancel', () => stormy.cancel(s.id));
-        }),
-      );
-    } finally {
-      sim.setFaults({ errorRate: 0, rateLimitRate: 0, latencyMs: 0, dropRate: 0, malformedRate: 0 });
-      await stormy.close();
-    }
-    expect(sim.stats().faultsInjected).toBeGreaterThan(0);
-    for (const { call, error } of outcomes) {
-      if (error === undefined) continue;
-      expect(error, call).toBeInstanceOf(HaiApiError);
-      const e = error as HaiApiError;
-      expect(e.message, call).toMatch(/^(GET|POST|DELETE) \/sessions\S* failed: \S/);
-      expect(['server', 'rate_limited', 'network', 'timeout', 'bad_response'], e.message).toContain(e.code);
-    }
-    const creates = sim.stats().createsByIdempotencyKey;
-    for (const key of keys) {
-      // A create that failed may still have made its session (its answer was dropped), but never two.
-      expect(creates[key] ?? 0, key).toBeLessThanOrEqual(1);
-      if (created.has(key)) expect(creates[key], key).toBe(1);
-    }
-    // Most calls get through: keyed creates and reads are retried, so only the unretryable POSTs fail often.
-    const reads = outcomes.filter((o) => ['create', 'status', 'changes', 'events', 'cancel'].includes(o.call));
-    expect(reads.filter((o) => o.error === undefined).length / reads.length).toBeGreaterThan(0.8);
-  });
+      expect(sim.stats().faultsInjected).toBeGreaterThan(0);
+      for (const { call, error } of outcomes) {
+        if (error === undefined) continue;
+        expect(error, call).toBeInstanceOf(HaiApiError);
+        const e = error as HaiApiError;
+        expect(e.message, call).toMatch(/^(GET|POST|DELETE) \/sessions\S* failed: \S/);
+        expect(['server', 'rate_limited', 'network', 'timeout', 'bad_response'], e.message).toContain(e.code);
+      }
+      const creates = sim.stats().createsByIdempotencyKey;
+      for (const key of keys) {
+        // A create that failed may still have made its session (its answer was dropped), but never two.
+        expect(creates[key] ?? 0, key).toBeLessThanOrEqual(1);
+        if (created.has(key)) expect(creates[key], key).toBe(1);
+      }
+      // Most calls get through: keyed creates and reads are retried, so only the unretryable POSTs fail often.
+      const reads = outcomes.filter((o) => ['create', 'status', 'changes', 'events', 'cancel'].includes(o.call));
+      expect(reads.filter((o) => o.error === undefined).length / reads.length).toBeGreaterThan(0.8);
+    },
+  );
 });
