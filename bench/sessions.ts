@@ -157,6 +157,13 @@ async function main(): Promise<void> {
   const inQueue = `TaskQueue = '${taskQueue}'`;
   const count = async (query: string) => (await client.workflow.count(`${inQueue} AND ${query}`)).count;
 
+  // The machine's load from others just before the run (everything of ours is idle now but the sampler-less bench).
+  const busy0 = machineBusyS();
+  const ours0 = ourCpuS([worker, sim, server]);
+  await sleep(3000);
+  const foreignBefore = (machineBusyS() - busy0 - (ourCpuS([worker, sim, server]) - ours0)) / 3;
+  if (foreignBefore > 0.2) console.warn(`warning: other processes use ${foreignBefore.toFixed(2)} cores of this machine`);
+
   // Baselines, so that only the benchmark's own traffic is counted.
   const simBefore = await simStats();
   const opsBefore = await serverRequestsByOperation(metricsUrl);
@@ -294,6 +301,7 @@ async function main(): Promise<void> {
     durationsS,
     workerLog: readFileSync(join(dir, 'worker.log'), 'utf8'),
     fdLimit,
+    foreignBefore,
   });
   const report = { environment: environment(PROJECT_ROOT, temporalCli), command: process.argv.slice(2).join(' '), summary };
   const file = join(flags.out, `${new Date().toISOString().replace(/[:.]/g, '-')}-${N}x${STEPS}x${STEP_MS}.json`);
@@ -303,6 +311,12 @@ async function main(): Promise<void> {
   if (summary.ok) rmSync(dir, { recursive: true, force: true });
   else console.log(`logs kept in ${dir}`);
   process.exitCode = summary.ok ? 0 : 1;
+}
+
+/** CPU seconds of these children and of this process. */
+function ourCpuS(procs: Child[]): number {
+  const self = process.cpuUsage();
+  return procs.reduce((sum, p) => sum + (sampleProc(p.pid)?.cpuS ?? 0), (self.user + self.system) / 1e6);
 }
 
 async function connectWhenUp(address: string, timeoutMs: number): Promise<Connection> {
@@ -335,6 +349,7 @@ interface Measured {
   durationsS: number[];
   workerLog: string;
   fdLimit: number;
+  foreignBefore: number;
 }
 
 function summarize(m: Measured) {
@@ -395,6 +410,8 @@ function summarize(m: Measured) {
     nominalSessionS: round(((STEPS + 1) * STEP_MS) / 1000, 1),
     workflowDurationS: { p50: pct(durations, 0.5), p95: pct(durations, 0.95), max: durations.at(-1) ?? null },
     peakLiveSessions: maxOf((t) => t.created - t.closed),
+    // CPU while sessions were being started (first start → all running), where the capacity question lies.
+    startPhaseCores: startPhase(tl, runningAllS),
     workerCpuCoresAvg: avgCores((t) => t.worker),
     workerCpuCoresPeak5s: round(peak5s(tl, (t) => t.worker?.cpuS), 2),
     workerPeakRssMb: m.workerEnd ? round(m.workerEnd.peakRssMb, 0) : null,
@@ -404,6 +421,10 @@ function summarize(m: Measured) {
     serverCpuCoresAvg: avgCores((t) => t.server),
     serverPeakRssMb: round(maxOf((t) => t.server?.peakRssMb), 0),
     machineCpuCoresAvg: end && first && span > 0 ? round((end.machineBusyS - first.machineBusyS) / span, 2) : null,
+    // What other processes on the machine took meanwhile (tests of a shared tree, say): figures are only
+    // comparable between runs where this is near 0.
+    foreignCpuCoresAvg: foreignCores(first, end, span),
+    foreignCpuCoresBeforeRun: round(m.foreignBefore, 2),
     machineCpuCoresPeak5s: round(peak5s(tl, (t) => t.machineBusyS), 2),
     benchClientCpuCoresAvg: end && first && span > 0 ? round((end.benchCpuS - first.benchCpuS) / span, 2) : null,
     historyEvents: { min: sorted[0] ?? null, p50: pct(sorted, 0.5), max: sorted.at(-1) ?? null },
@@ -421,6 +442,27 @@ function summarize(m: Measured) {
       sessionMinutes > 0 ? round((ops.RecordActivityTaskHeartbeat ?? 0) / sessionMinutes, 2) : null,
     workerLogWarnings: warnings,
     openFilesLimit: m.fdLimit,
+  };
+}
+
+/** Machine CPU not spent by the processes of the benchmark (kernel work on their behalf included in theirs or not). */
+function foreignCores(a: Tick | undefined, b: Tick | undefined, span: number): number | null {
+  if (!a || !b || span <= 0) return null;
+  const ours = (t: Tick) => (t.worker?.cpuS ?? 0) + (t.simulator?.cpuS ?? 0) + (t.server?.cpuS ?? 0) + t.benchCpuS;
+  return round((b.machineBusyS - a.machineBusyS - (ours(b) - ours(a))) / span, 2);
+}
+
+function startPhase(tl: Tick[], untilS: number | null) {
+  const a = tl[0];
+  const b = tl.find((t) => untilS !== null && t.t >= untilS);
+  if (!a || !b || b.t <= a.t) return null;
+  const cores = (pick: (t: Tick) => number | undefined) => round(((pick(b) ?? 0) - (pick(a) ?? 0)) / (b.t - a.t), 2);
+  return {
+    worker: cores((t) => t.worker?.cpuS),
+    server: cores((t) => t.server?.cpuS),
+    simulator: cores((t) => t.simulator?.cpuS),
+    machine: cores((t) => t.machineBusyS),
+    foreign: foreignCores(a, b, b.t - a.t),
   };
 }
 

@@ -295,9 +295,14 @@ export async function agentSession(rawInput: SessionInput, carried?: SessionCarr
       state.round < approval.maxRounds
     ) {
       state.phase = 'awaiting_input';
-      await deliver({ type: 'send', message: decision.feedback });
-      state.phase = 'running';
-      return;
+      try {
+        await deliver({ type: 'send', message: decision.feedback });
+        state.phase = 'running';
+        return;
+      } catch (err) {
+        // The platform may have ended the idle session meanwhile: the rejection stands, without another round.
+        note('note', `feedback not delivered: ${rootMessage(err)}`);
+      }
     }
     await endPlatformSession();
     throw new SessionEnded(decision.kind === 'approved' ? 'completed' : 'rejected', by);
