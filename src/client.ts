@@ -6,7 +6,9 @@ import {
   type WorkflowHandle,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { z } from 'zod';
+import type { WatchProgress } from './activities/watch-session';
 import { loadTemporalSettings, resolveTaskQueue, type TemporalSettings } from './config';
 import { messageProblem } from './shared/limits';
 import { describeIssues, sessionInputSchema, type SessionInput } from './shared/input';
@@ -110,8 +112,25 @@ export class SessionClient {
     return this.handle(workflowId).describe();
   }
 
-  progress(workflowId: string): Promise<SessionProgress> {
-    return this.handle(workflowId).query(progressQuery);
+  /**
+   * The session's durable state. While the agent works between transitions, `steps` and `cursor` come from
+   * the watch activity's last heartbeat (about a minute behind at most), so they move during long runs.
+   */
+  async progress(workflowId: string): Promise<SessionProgress> {
+    const handle = this.handle(workflowId);
+    const [progress, description] = await Promise.all([
+      handle.query(progressQuery),
+      handle.describe().catch(() => undefined),
+    ]);
+    const watch = description?.raw.pendingActivities?.find((a) => a.activityType?.name === 'watchSession');
+    const payload = watch?.heartbeatDetails?.payloads?.[0];
+    if (!payload) return progress;
+    const live = defaultPayloadConverter.fromPayload<Partial<WatchProgress>>(payload);
+    return {
+      ...progress,
+      steps: Math.max(progress.steps, live.steps ?? 0),
+      cursor: Math.max(progress.cursor, live.cursor ?? 0),
+    };
   }
 
   send(workflowId: string, message: string): Promise<SteerAck> {

@@ -42,8 +42,8 @@ export interface WatchResult {
   outcome: string | null;
 }
 
-/** What a heartbeat carries: enough to resume without losing or repeating an event. */
-interface WatchProgress {
+/** What a heartbeat carries: enough to resume without losing or repeating an event, and live steps for `status`. */
+export interface WatchProgress {
   cursor: number;
   status: string;
   steps: number;
@@ -89,6 +89,7 @@ export function watchSessionActivity(client: HaiClient) {
       );
       if (!changes) return 0;
       lastChanges = changes;
+      progress.steps = changes.metrics?.steps ?? progress.steps;
       const events = changes.new_events ?? [];
       const page = readEvents(events, progress.cursor);
       progress.cursor += events.length;

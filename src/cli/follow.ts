@@ -34,7 +34,7 @@ export async function follow(sessions: SessionClient, workflowId: string, opts: 
     (error) => (settled = { error }),
   );
   while (!settled) {
-    if (!opts.json) await handle.query<SessionProgress>('progress').then(show, () => undefined);
+    if (!opts.json) await sessions.progress(workflowId).then(show, () => undefined);
     await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, REFRESH_MS))]);
   }
   spinner?.stop();

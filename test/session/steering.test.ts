@@ -2,7 +2,7 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import { CancelledFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/client';
-import { sendSignal, sendUpdate, type SessionProgress } from '../../src/shared/session';
+import { progressQuery, sendSignal, sendUpdate, type SessionProgress } from '../../src/shared/session';
 import { eventually, type Harness, sim, startHarness } from '../helpers/harness';
 
 let h: Harness;
@@ -52,6 +52,21 @@ describe('steering a running session', () => {
     const result = await handle.result();
     expect(result).toMatchObject({ status: 'completed', answer: 'after pause' });
     expect(result.steps).toBeGreaterThan(stepsWhilePaused);
+  });
+
+  it('shows live steps while the agent works between transitions', { timeout: 60_000 }, async () => {
+    const handle = await h.sessions.start({ task: sim({ steps: 100_000, stepMs: 20 }) });
+    const live = await eventually(
+      'steps from the watch heartbeat',
+      async () => {
+        const p = await h.sessions.progress(handle.workflowId);
+        return p.status === 'running' && p.steps >= 50 ? p : undefined;
+      },
+      40_000,
+    );
+    // The workflow's own state only moves on transitions; the live figure comes from the heartbeat.
+    expect((await handle.query(progressQuery)).steps).toBeLessThan(live.steps);
+    await h.sessions.cancel(handle.workflowId);
   });
 
   it('makes the agent answer at once on force answer', async () => {
