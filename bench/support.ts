@@ -34,14 +34,18 @@ export function sampleProc(pid: number): ProcSample | undefined {
   }
 }
 
-/** CPU seconds the whole machine has spent busy (all cores, everything but idle and iowait), from /proc/stat. */
-export function machineBusyS(): number {
-  const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+/**
+ * CPU seconds the whole machine has spent, from /proc/stat: `tasks` is what processes are charged with
+ * (user, nice, system), `all` adds interrupt work and steal, which no process is charged with.
+ */
+export function machineCpuS(): { tasks: number; all: number } {
+  const [, user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = readFileSync('/proc/stat', 'utf8')
     .split('\n', 1)[0]!
     .trim()
     .split(/\s+/)
     .map(Number);
-  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / CLK_TCK;
+  const tasks = (user + nice + system) / CLK_TCK;
+  return { tasks, all: tasks + (irq + softirq + steal) / CLK_TCK };
 }
 
 function countFds(pid: number): number {
@@ -83,7 +87,13 @@ export interface Child {
 }
 
 /** Starts a child whose output goes to `logFile` (kept for a post-mortem) and can be waited on for a line. */
-export function startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, logFile: string): Child {
+export function startChild(
+  name: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  logFile: string,
+): Child {
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error(`${name}: could not start ${command}`);
   const log = createWriteStream(logFile);
@@ -174,7 +184,11 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export function environment(projectRoot: string, temporalCli: string) {
   const run = (cmd: string, args: string[]) => {
     try {
-      return execFileSync(cmd, args, { cwd: projectRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      return execFileSync(cmd, args, {
+        cwd: projectRoot,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
     } catch {
       return null;
     }
@@ -188,7 +202,9 @@ export function environment(projectRoot: string, temporalCli: string) {
     }
   };
   walk(join(projectRoot, 'src'));
-  const sdk = JSON.parse(readFileSync(join(projectRoot, 'node_modules', '@temporalio', 'worker', 'package.json'), 'utf8'));
+  const sdk = JSON.parse(
+    readFileSync(join(projectRoot, 'node_modules', '@temporalio', 'worker', 'package.json'), 'utf8'),
+  );
   return {
     date: new Date().toISOString(),
     cpus: availableParallelism(),

@@ -8,6 +8,7 @@ import {
 import { InvalidArgumentError } from 'commander';
 import { InvalidInputError } from '../client';
 import { SettingsError } from '../config';
+import { HaiSettingsError } from '../hai/config';
 import { HaiApiError } from '../hai/errors';
 import { EXIT } from './exit-codes';
 
@@ -18,7 +19,12 @@ function innermost(err: unknown): unknown {
 }
 
 export function describeFailure(err: unknown): { message: string; code: number } {
-  if (err instanceof InvalidInputError || err instanceof SettingsError || err instanceof InvalidArgumentError) {
+  if (
+    err instanceof InvalidInputError ||
+    err instanceof SettingsError ||
+    err instanceof HaiSettingsError ||
+    err instanceof InvalidArgumentError
+  ) {
     return { message: err.message, code: EXIT.usage };
   }
   if (err instanceof WorkflowNotFoundError && /already completed/.test(err.message)) {

@@ -1,5 +1,10 @@
 // Where the client finds its key and its API root: explicit options first, then the environment (hai-api.md §1).
 
+/** A platform setting (HAI_BASE_URL, HAI_REGION, ...) that cannot be used; the message names it. */
+export class HaiSettingsError extends Error {
+  override name = 'HaiSettingsError';
+}
+
 export type HaiRegion = 'eu' | 'us';
 
 export interface HaiSettingsOptions {
@@ -41,7 +46,7 @@ export function resolveHaiSettings(opts: HaiSettingsOptions = {}, env: NodeJS.Pr
 function parseRegion(value: string, setting: string): HaiRegion {
   const v = value.trim().toLowerCase();
   if (v === 'eu' || v === 'us') return v;
-  throw new Error(`${setting} must be "eu" or "us", got ${JSON.stringify(value)}`);
+  throw new HaiSettingsError(`${setting} must be "eu" or "us", got ${JSON.stringify(value)}`);
 }
 
 /** Accepts an origin (`http://127.0.0.1:8000`, optionally with a path prefix) or a URL already ending in /api/v2. */
@@ -50,14 +55,15 @@ function apiRoot(value: string, setting: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new Error(`${setting} is not a valid URL: ${JSON.stringify(value)}`);
+    throw new HaiSettingsError(`${setting} is not a valid URL: ${JSON.stringify(value)}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`${setting} must be an http(s) URL, got ${JSON.stringify(value)}`);
+    throw new HaiSettingsError(`${setting} must be an http(s) URL, got ${JSON.stringify(value)}`);
   }
-  if (url.username || url.password) throw new Error(`${setting} must not carry credentials; use HAI_API_KEY`);
+  if (url.username || url.password)
+    throw new HaiSettingsError(`${setting} must not carry credentials; use HAI_API_KEY`);
   if (url.search || url.hash) {
-    throw new Error(
+    throw new HaiSettingsError(
       `${setting} must be a plain origin such as https://agp.eu.hcompany.ai, got ${JSON.stringify(value)}`,
     );
   }

@@ -187,14 +187,32 @@ describe('people in the loop from the command line', () => {
   });
 
   it('rejects with feedback, replies, and refuses a decision nobody asked for', async () => {
-    const started = await cli(['run', sim({ steps: 1, answer: 'v1' }), '--approval', '--idle-timeout', '300', '--detach', '--json']);
+    const started = await cli([
+      'run',
+      sim({ steps: 1, answer: 'v1' }),
+      '--approval',
+      '--idle-timeout',
+      '300',
+      '--detach',
+      '--json',
+    ]);
     const { workflowId } = lastJson(started.stdout);
-    await eventually('awaiting approval', async () => (await h.sessions.progress(workflowId)).awaiting?.kind === 'approval');
+    await eventually(
+      'awaiting approval',
+      async () => (await h.sessions.progress(workflowId)).awaiting?.kind === 'approval',
+    );
     const missingReason = await cli(['reject', workflowId]);
     expect(missingReason.code).toBe(EXIT.usage);
     expect(missingReason.stderr).toMatch(/--reason/);
 
-    const rejected = await cli(['reject', workflowId, '--reason', 'vague', '--feedback', sim({ steps: 1, ask: 'Which part?' }, 'be precise')]);
+    const rejected = await cli([
+      'reject',
+      workflowId,
+      '--reason',
+      'vague',
+      '--feedback',
+      sim({ steps: 1, ask: 'Which part?' }, 'be precise'),
+    ]);
     expect(rejected.code).toBe(EXIT.ok);
     await eventually('second round', async () => (await h.sessions.progress(workflowId)).awaiting?.round === 2);
     const rejectedFinal = await cli(['reject', workflowId, '--reason', 'still vague', '--by', 'carol', '--json']);
@@ -203,12 +221,23 @@ describe('people in the loop from the command line', () => {
     expect(result).toMatchObject({ status: 'rejected' });
     expect(result.audit.map((a: { by: string }) => a.by)).toEqual([expect.any(String), 'carol']);
 
-    const question = lastJson((await cli(['run', sim({ steps: 1, ask: 'Budget?' }), '--idle-timeout', '300', '--detach', '--json'])).stdout);
-    await eventually('awaiting input', async () => (await h.sessions.progress(question.workflowId)).awaiting?.kind === 'input');
+    const question = lastJson(
+      (await cli(['run', sim({ steps: 1, ask: 'Budget?' }), '--idle-timeout', '300', '--detach', '--json'])).stdout,
+    );
+    await eventually(
+      'awaiting input',
+      async () => (await h.sessions.progress(question.workflowId)).awaiting?.kind === 'input',
+    );
     const notWaiting = await cli(['approve', question.workflowId]);
     expect(notWaiting.code).toBe(EXIT.usage);
     expect(notWaiting.stderr).toMatch(/nothing awaits a decision/);
-    const replied = await cli(['reply', question.workflowId, sim({ steps: 1, answer: 'noted' }, '100 EUR'), '--by', 'dana']);
+    const replied = await cli([
+      'reply',
+      question.workflowId,
+      sim({ steps: 1, answer: 'noted' }, '100 EUR'),
+      '--by',
+      'dana',
+    ]);
     expect(replied.code).toBe(EXIT.ok);
     await eventually('answered', async () => (await h.sessions.progress(question.workflowId)).answer === 'noted');
     await h.sessions.end(question.workflowId);
@@ -221,6 +250,20 @@ describe('people in the loop from the command line', () => {
     [['reply', 'id', ''], /message must not be empty/],
   ])('%j is refused naming the problem (exit 2)', async (args, message) => {
     const ran = await cli(args as string[]);
+    expect(ran.code).toBe(EXIT.usage);
+    expect(ran.stderr).toMatch(message);
+  });
+});
+
+describe('worker settings', () => {
+  it.each([
+    ['HAI_BASE_URL', 'not-a-url', /HAI_BASE_URL is not a valid URL/],
+    ['HAI_REGION', 'mars', /HAI_REGION must be "eu" or "us"/],
+    ['HAI_TEMPORAL_MAX_ACTIVITIES', 'abc', /HAI_TEMPORAL_MAX_ACTIVITIES="abc" must be a whole number/],
+    ['HAI_TEMPORAL_NOTIFY_URL', 'http://hooks.example', /HAI_TEMPORAL_WEBHOOK_SECRET is not/],
+    ['HAI_TEMPORAL_LOG_LEVEL', 'loud', /HAI_TEMPORAL_LOG_LEVEL="LOUD" must be one of/],
+  ])('refuses a bad %s=%s at start, naming it (exit 2)', async (name, value, message) => {
+    const ran = await cli(['worker'], { [name]: value, HAI_API_KEY: 'hk-x' });
     expect(ran.code).toBe(EXIT.usage);
     expect(ran.stderr).toMatch(message);
   });
