@@ -2,9 +2,9 @@
 // Temporal dev server, the simulator and the worker each in a process of its own so that /proc can say
 // which of them spends the CPU and the memory. Loopback only; every process it starts, it stops.
 //
-//   npx tsx bench/sessions.ts --sessions 2000 --steps 60 --step-ms 2000 [--batch 100] [--timeout-s 900]
+//   npx tsx bench/sessions.ts --sessions 2000 --steps 60 --step-ms 2000 [--batch 100] [--db memory|file]
 //
-// Prints a summary and writes it, with a per-second timeline, to bench/results/.
+// Prints a summary and writes it, with a per-second timeline, to bench/results/. See BENCHMARKS.md.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +63,7 @@ const PAGE_CAP = int('page-cap', 1);
 const TIMEOUT_MS = int('timeout-s', 10) * 1000;
 const DB = flags.db;
 if (DB !== 'file' && DB !== 'memory') throw new Error('--db must be "file" or "memory"');
+const STALL_S = 120;
 const API_KEY = 'hk-bench';
 const RUN = `bench-${Date.now().toString(36)}`;
 
@@ -150,7 +151,7 @@ async function main(): Promise<void> {
   const inQueue = `TaskQueue = '${taskQueue}'`;
   const count = async (query: string) => (await client.workflow.count(`${inQueue} AND ${query}`)).count;
 
-  // The machine's load from others just before the run (everything of ours is idle now but the sampler-less bench).
+  // The machine's load from others just before the run: our processes are idle now, whatever else runs is not ours.
   const busy0 = machineCpuS().tasks;
   const ours0 = ourCpuS([worker, sim, server]);
   await sleep(3000);
@@ -166,7 +167,6 @@ async function main(): Promise<void> {
   const totalRequests = (s: SimulatorStats) => Object.values(s.requestsByRoute).reduce((a, b) => a + b, 0);
 
   let started = 0;
-  let lastCreated = 0;
   const timeline: Tick[] = [];
   const sampler = (async () => {
     while (!stopping) {
@@ -177,12 +177,11 @@ async function main(): Promise<void> {
           count(`HaiStatus IN (${REACHED_RUNNING.map((s) => `'${s}'`).join(', ')})`),
           count(`ExecutionStatus != 'Running'`),
         ]);
-        lastCreated = stats.sessionsCreated - simBefore.sessionsCreated;
         const cpu = process.cpuUsage(cpu0);
         timeline.push({
           t: (Date.now() - t0) / 1000,
           started,
-          created: lastCreated,
+          created: stats.sessionsCreated - simBefore.sessionsCreated,
           running,
           closed,
           simRequests: totalRequests(stats) - totalRequests(simBefore),
@@ -212,7 +211,16 @@ async function main(): Promise<void> {
   // Each session has its own answer, so a mixed-up result is caught, not just a missing one.
   const expected = (i: number) => `answer-${i}`;
   const ids: string[] = [];
-  for (let first = 0; first < N && Date.now() < deadline; first += BATCH) {
+  // A worker that died (out of memory, say), or a run where the platform saw no request for two minutes
+  // (failing workflow tasks are retried forever), ends at once rather than at the deadline.
+  const workerAlive = () => worker.process.exitCode === null && worker.process.signalCode === null;
+  const moving = () => {
+    const last = timeline[timeline.length - 1];
+    const still = last && timeline.find((t) => t.simRequests === last.simRequests && t.closed === last.closed);
+    return !last || !still || last.t - still.t < STALL_S;
+  };
+  const going = () => Date.now() < deadline && workerAlive() && moving();
+  for (let first = 0; first < N && going(); first += BATCH) {
     const batch = Array.from({ length: Math.min(BATCH, N - first) }, (_, k) => first + k);
     await Promise.all(
       batch.map(async (i) => {
@@ -224,7 +232,7 @@ async function main(): Promise<void> {
       }),
     );
     // Gate: the previous batch must have reached the platform before the next one goes.
-    while (first > 0 && Date.now() < deadline) {
+    while (first > 0 && going()) {
       const created = (await simStats()).sessionsCreated - simBefore.sessionsCreated;
       if (created >= first) break;
       await sleep(100);
@@ -233,11 +241,13 @@ async function main(): Promise<void> {
   const submitS = (Date.now() - t0) / 1000;
   console.log(`all ${started} starts submitted in ${submitS.toFixed(1)} s`);
 
-  while (Date.now() < deadline) {
+  while (going()) {
     const last = timeline[timeline.length - 1];
     if (last && last.closed >= N) break;
     await sleep(500);
   }
+  if (!workerAlive()) console.error(`the worker exited (${worker.process.exitCode ?? worker.process.signalCode})`);
+  else if (!moving()) console.error(`the platform saw no request for ${STALL_S} s: see ${dir}/worker.log`);
   const finished = (timeline[timeline.length - 1]?.closed ?? 0) >= N;
   clearInterval(progress);
   // Read the worker's peak before anything stops.
@@ -325,11 +335,13 @@ function ourCpuS(procs: Child[]): number {
 async function connectWhenUp(address: string, timeoutMs: number): Promise<Connection> {
   const until = Date.now() + timeoutMs;
   for (;;) {
+    let connection: Connection | undefined;
     try {
-      const connection = await Connection.connect({ address, connectTimeout: 2000 });
+      connection = await Connection.connect({ address, connectTimeout: 2000 });
       await connection.workflowService.getSystemInfo({});
       return connection;
     } catch (err) {
+      await connection?.close();
       if (Date.now() > until) throw new Error(`dev server not up at ${address}`, { cause: err });
       await sleep(250);
     }

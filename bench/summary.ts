@@ -1,5 +1,5 @@
 // Turns what a benchmark run measured (a per-second timeline, counters before and after, histories) into
-// the figures BENCHMARKS.md reports. Pure functions: a saved run can be summarized again.
+// the figures BENCHMARKS.md reports. No I/O here.
 import type { SimulatorStats } from '../src/simulator';
 import type { ProcSample } from './support';
 
@@ -64,6 +64,7 @@ export function summarize(m: Measured) {
     return a && b && span > 0 ? round((b.cpuS - a.cpuS) / span, 2) : null;
   };
   const maxOf = (pick: (t: Tick) => number | undefined) => Math.max(0, ...tl.map((t) => pick(t) ?? 0));
+  const workerPeakSampled = maxOf((t) => t.worker?.peakRssMb);
 
   const routes: Record<string, number> = {};
   for (const [route, n] of Object.entries(m.simEnd.requestsByRoute)) {
@@ -113,31 +114,20 @@ export function summarize(m: Measured) {
     // CPU while sessions were being started (first start → all running), where the capacity question lies.
     startPhaseCores: startPhase(tl, runningAllS),
     workerCpuCoresAvg: avgCores((t) => t.worker),
-    workerCpuCoresPeak5s: round(
-      peak5s(tl, (t) => t.worker?.cpuS),
-      2,
-    ),
-    workerPeakRssMb: m.workerEnd ? round(m.workerEnd.peakRssMb, 0) : null,
+    workerCpuCoresPeak5s: r2(peak5s(tl, (t) => t.worker?.cpuS)),
+    // VmHWM at the end, or the last one sampled if the worker is gone by then.
+    workerPeakRssMb: r0(Math.max(m.workerEnd?.peakRssMb ?? 0, workerPeakSampled)),
     workerPeakFds: maxOf((t) => t.worker?.fds),
     simulatorCpuCoresAvg: avgCores((t) => t.simulator),
-    simulatorPeakRssMb: round(
-      maxOf((t) => t.simulator?.peakRssMb),
-      0,
-    ),
+    simulatorPeakRssMb: r0(maxOf((t) => t.simulator?.peakRssMb)),
     serverCpuCoresAvg: avgCores((t) => t.server),
-    serverPeakRssMb: round(
-      maxOf((t) => t.server?.peakRssMb),
-      0,
-    ),
+    serverPeakRssMb: r0(maxOf((t) => t.server?.peakRssMb)),
     machineCpuCoresAvg: end && first && span > 0 ? round((end.machine.all - first.machine.all) / span, 2) : null,
     // What other processes on the machine took meanwhile (tests of a shared tree, say): figures are only
     // comparable between runs where this is near 0.
     foreignCpuCoresAvg: foreignCores(first, end, span),
     foreignCpuCoresBeforeRun: round(m.foreignBefore, 2),
-    machineCpuCoresPeak5s: round(
-      peak5s(tl, (t) => t.machine.all),
-      2,
-    ),
+    machineCpuCoresPeak5s: r2(peak5s(tl, (t) => t.machine.all)),
     benchClientCpuCoresAvg: end && first && span > 0 ? round((end.benchCpuS - first.benchCpuS) / span, 2) : null,
     historyEvents: { min: sorted[0] ?? null, p50: pct(sorted, 0.5), max: sorted.at(-1) ?? null },
     eventTypes: m.eventTypes,
@@ -196,5 +186,7 @@ function slope(tl: Tick[], n: number, pick: (t: Tick) => number): number | null 
 }
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+const r0 = (x: number) => round(x, 0);
+const r2 = (x: number) => round(x, 2);
 const pct = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : null;
