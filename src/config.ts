@@ -61,7 +61,8 @@ export interface WorkerTuning {
   /** Concurrent activities: mostly watches, each an idle long-poll. */
   maxConcurrentActivities: number;
   maxConcurrentWorkflowTasks: number;
-  maxCachedWorkflows: number;
+  /** Unset: the SDK sizes the workflow cache from the heap (about 1 per 1.7 MB); each cached session uses about 0.6 MB. */
+  maxCachedWorkflows: number | undefined;
 }
 
 export function loadWorkerTuning(env = process.env): WorkerTuning {
@@ -72,7 +73,9 @@ export function loadWorkerTuning(env = process.env): WorkerTuning {
       env.HAI_TEMPORAL_MAX_WORKFLOW_TASKS,
       100,
     ),
-    maxCachedWorkflows: positiveInt('HAI_TEMPORAL_MAX_CACHED_WORKFLOWS', env.HAI_TEMPORAL_MAX_CACHED_WORKFLOWS, 4000),
+    maxCachedWorkflows: env.HAI_TEMPORAL_MAX_CACHED_WORKFLOWS
+      ? positiveInt('HAI_TEMPORAL_MAX_CACHED_WORKFLOWS', env.HAI_TEMPORAL_MAX_CACHED_WORKFLOWS, 0)
+      : undefined,
   };
 }
 

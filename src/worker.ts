@@ -48,7 +48,7 @@ export function createSessionWorker(opts: SessionWorkerOptions): Promise<Worker>
     }),
     maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
-    maxCachedWorkflows: tuning.maxCachedWorkflows,
+    ...(tuning.maxCachedWorkflows ? { maxCachedWorkflows: tuning.maxCachedWorkflows } : {}),
     shutdownGraceTime: '5s',
   });
 }

@@ -3,7 +3,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { HaiClient } from '../hai/client';
 import type { ToolRegistry } from '../tools/registry';
-import type { ValidSessionInput } from '../shared/input';
+import { parseSessionInput, type SessionInput } from '../shared/input';
 import { withPlatformErrors } from './failures';
 import { whileHeartbeating } from './heartbeat';
 import { buildSessionRequest } from './session-request';
@@ -12,7 +12,8 @@ export interface CreateSessionInput {
   workflowId: string;
   /** The first run's id: stable across retries and continue-as-new, new when a workflow id is reused. */
   firstRunId: string;
-  input: ValidSessionInput;
+  /** The workflow's input as given; validated here, with zod, before anything is created. */
+  input: SessionInput;
 }
 
 export interface CreatedSession {
@@ -27,7 +28,15 @@ export function idempotencyKeyFor(workflowId: string, firstRunId: string): strin
 }
 
 export function createSessionActivity(client: HaiClient, tools: ToolRegistry) {
-  return async function createSession({ workflowId, firstRunId, input }: CreateSessionInput): Promise<CreatedSession> {
+  return async function createSession({
+    workflowId,
+    firstRunId,
+    input: raw,
+  }: CreateSessionInput): Promise<CreatedSession> {
+    const parsed = parseSessionInput(raw);
+    if (!parsed.ok)
+      throw ApplicationFailure.nonRetryable(`invalid session input: ${parsed.error}`, 'InvalidSessionInput');
+    const input = parsed.value;
     let toolDefinitions;
     try {
       toolDefinitions = input.tools?.length ? tools.definitions(input.tools) : undefined;

@@ -18,7 +18,7 @@ import {
 import type { SessionActivities, WatchResult } from '../activities';
 import type { ToolRequest, ToolResult } from '../hai/schemas';
 import { isTerminalStatus } from '../hai/status';
-import { parseSessionInput, type SessionInput, type ValidSessionInput } from '../shared/input';
+import type { SessionInput } from '../shared/input';
 import {
   progressQuery,
   type Awaiting,
@@ -40,6 +40,7 @@ import {
   record,
   type SessionState,
 } from './session-state';
+import { workflowInput, type WorkflowInput } from './session-input';
 import { SteeringQueue } from './steering';
 
 // Short calls; they heartbeat while in flight, so a killed worker's call is retried within seconds.
@@ -83,12 +84,13 @@ class SessionEnded {
 }
 
 export async function agentSession(rawInput: SessionInput, carried?: SessionCarryOver): Promise<SessionResult> {
-  const parsed = parseSessionInput(rawInput);
-  if (!parsed.ok)
-    throw ApplicationFailure.nonRetryable(`invalid session input: ${parsed.error}`, 'InvalidSessionInput');
-  const input = parsed.value;
+  if (!rawInput || typeof rawInput !== 'object') {
+    throw ApplicationFailure.nonRetryable('invalid session input: expected an object', 'InvalidSessionInput');
+  }
+  // The create activity validates the whole input and refuses an invalid one before anything is created.
+  const input = workflowInput(rawInput);
   const info = workflowInfo();
-  const state: SessionState = carried?.state ?? initialState(input.task ?? input.messages?.[0]?.message ?? null);
+  const state: SessionState = carried?.state ?? initialState(input.firstMessage);
   state.transitionsThisRun = 0;
   const now = () => new Date().toISOString();
   const note = (kind: 'rejected' | 'note', detail: string) =>
@@ -172,7 +174,7 @@ export async function agentSession(rawInput: SessionInput, carried?: SessionCarr
   async function create(): Promise<void> {
     // Not cancellable: a session the platform created must be known, so that cleanup can cancel it.
     const created = await CancellationScope.nonCancellable(() =>
-      createSession({ workflowId: info.workflowId, firstRunId: info.firstExecutionRunId, input }),
+      createSession({ workflowId: info.workflowId, firstRunId: info.firstExecutionRunId, input: rawInput }),
     ).catch((err) => {
       throw ApplicationFailure.nonRetryable(
         `could not create the platform session: ${rootMessage(err)}`,
@@ -267,7 +269,7 @@ export async function agentSession(rawInput: SessionInput, carried?: SessionCarr
   }
 
   /** Holds the current answer until a person approves or rejects it, or the timeout decides. */
-  async function holdForApproval(approval: NonNullable<ValidSessionInput['approval']>): Promise<void> {
+  async function holdForApproval(approval: NonNullable<WorkflowInput['approval']>): Promise<void> {
     state.round += 1;
     state.decision = null;
     state.phase = 'awaiting_approval';
@@ -387,7 +389,7 @@ function outcomeOf(status: string, by: EndedBy): SessionOutcome {
   return 'completed';
 }
 
-function shouldContinueAsNew(input: ValidSessionInput, state: SessionState): boolean {
+function shouldContinueAsNew(input: WorkflowInput, state: SessionState): boolean {
   if (workflowInfo().continueAsNewSuggested) return true;
   return input.continueAsNewEvery !== undefined && state.transitionsThisRun >= input.continueAsNewEvery;
 }

@@ -1,0 +1,35 @@
+// What the workflow reads of its input. Full validation (zod) happens in the client before the start and
+// in the create activity: zod in the workflow bundle was re-evaluated for every workflow and cost about
+// 1.1 MB and 13 ms per workflow (BENCHMARKS.md). This file only applies defaults, with no dependencies.
+import { parseDuration } from '../shared/duration';
+import type { SessionInput } from '../shared/input';
+
+export interface WorkflowInput {
+  firstMessage: string | null;
+  answerSchema: Record<string, unknown> | undefined;
+  approval: { timeout: number | undefined; onTimeout: 'reject' | 'approve' | 'cancel'; maxRounds: number } | undefined;
+  replyTimeout: number | undefined;
+  notifyUrl: string | undefined;
+  continueAsNewEvery: number | undefined;
+}
+
+const duration = (value: unknown) =>
+  typeof value === 'string' || typeof value === 'number' ? (parseDuration(value) ?? undefined) : undefined;
+
+export function workflowInput(raw: SessionInput): WorkflowInput {
+  const approval = raw.approval;
+  return {
+    firstMessage: raw.task ?? raw.messages?.[0]?.message ?? null,
+    answerSchema: raw.answerSchema,
+    approval: approval
+      ? {
+          timeout: duration(approval.timeout),
+          onTimeout: approval.onTimeout ?? 'reject',
+          maxRounds: approval.maxRounds ?? 3,
+        }
+      : undefined,
+    replyTimeout: duration(raw.replyTimeout),
+    notifyUrl: raw.notifyUrl,
+    continueAsNewEvery: raw.continueAsNewEvery,
+  };
+}
