@@ -1,5 +1,11 @@
 // hai-temporal as a library.
-export { SessionClient, InvalidInputError, toWorkflowInput, type StartSessionInput, type SessionHandle } from './client';
+export {
+  SessionClient,
+  InvalidInputError,
+  toWorkflowInput,
+  type StartSessionInput,
+  type SessionHandle,
+} from './client';
 export { createActivities, type SessionActivities } from './activities';
 export { createSessionWorker, runWorker, WORKFLOWS_PATH } from './worker';
 export { loadTemporalSettings, resolveTaskQueue, SettingsError } from './config';

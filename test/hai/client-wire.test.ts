@@ -3,7 +3,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HaiApiError, HaiClient, type HaiClientOptions } from '../../src/hai';
+import { HaiClient, type HaiClientOptions } from '../../src/hai';
 import {
   resetConnection,
   sendJson,
@@ -12,6 +12,7 @@ import {
   type Handler,
   type WireServer,
 } from './support/wire-server';
+import { failure } from './support/failure';
 
 const KEY = 'hk-wire-secret-7f3a';
 const ID = SESSION.id;
@@ -33,16 +34,6 @@ async function setup(
   server = await startWireServer(handler);
   client = new HaiClient({ apiKey: KEY, baseUrl: server.url, env: {}, ...opts });
   return { server, client };
-}
-
-/** Resolves with the rejection of `p` (which must reject). */
-async function failure(p: Promise<unknown>): Promise<HaiApiError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(HaiApiError);
-  return err as HaiApiError;
 }
 
 const accepted: Handler = (_req, res) => {

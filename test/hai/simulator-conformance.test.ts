@@ -12,6 +12,7 @@ import {
 } from '../../src/hai';
 import { startSimulator } from '../../src/simulator';
 import { follow } from './support/follow';
+import { failure } from './support/failure';
 
 const KEY = 'hk-test';
 const AGENT = 'h/web-surfer-flash';
@@ -40,15 +41,6 @@ const request = (directive: Record<string, unknown>, extra: Partial<SessionReque
   messages: task(directive),
   ...extra,
 });
-
-async function failure(p: Promise<unknown>): Promise<HaiApiError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(HaiApiError);
-  return err as HaiApiError;
-}
 
 describe('sessions', () => {
   it('creates a session and reads it back through get, status, list and quota', async () => {

@@ -42,14 +42,21 @@ const startWorker = async () => {
 };
 const toolRuns = () =>
   existsSync(toolLog)
-    ? readFileSync(toolLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { name: string })
+    ? readFileSync(toolLog, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { name: string })
     : [];
 
 describe('a worker killed with SIGKILL while people or tools are involved', () => {
   it('keeps a pending approval, its single notice and its audit trail', { timeout: 120_000 }, async () => {
     const worker = await startWorker();
     const handle = await h.sessions.start({ task: sim({ steps: 1, answer: 'to approve' }), approval: {} });
-    await eventually('awaiting approval', async () => (await h.sessions.progress(handle.workflowId)).awaiting?.kind === 'approval');
+    await eventually(
+      'awaiting approval',
+      async () => (await h.sessions.progress(handle.workflowId)).awaiting?.kind === 'approval',
+    );
     await eventually('notified', () => receiver.for(handle.workflowId).length === 1);
     await worker.kill9();
     await startWorker();
