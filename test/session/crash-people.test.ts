@@ -58,6 +58,15 @@ describe('a worker killed with SIGKILL while people or tools are involved', () =
       async () => (await h.sessions.progress(handle.workflowId)).awaiting?.kind === 'approval',
     );
     await eventually('notified', () => receiver.for(handle.workflowId).length === 1);
+    // Once the notice's activity is recorded as completed, no restart may send it again. (A worker killed
+    // between the receiver's answer and that record would resend it with the same delivery id.)
+    await eventually('notice recorded in history', async () => {
+      const events = (await handle.fetchHistory()).events ?? [];
+      const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'notify');
+      return events.some(
+        (e) => String(e.activityTaskCompletedEventAttributes?.scheduledEventId) === String(scheduled?.eventId),
+      );
+    });
     await worker.kill9();
     await startWorker();
 
