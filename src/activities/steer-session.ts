@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { HaiClient } from '../hai/client';
 import type { SteerCommand } from '../shared/session';
+import { eventPages } from './event-pages';
 import { withPlatformErrors } from './failures';
 import { whileHeartbeating } from './heartbeat';
 
@@ -53,10 +54,7 @@ async function alreadyDelivered(
   fromIndex: number,
   call: { signal: AbortSignal },
 ): Promise<boolean> {
-  for (let from = fromIndex; ;) {
-    const page = await client.getChanges(sessionId, { fromIndex: from, waitForSeconds: 0 }, call);
-    const events = page?.new_events ?? [];
-    if (events.length === 0) return false;
+  for await (const { events } of eventPages(client, sessionId, fromIndex, call)) {
     const echoed = events.some((e) => {
       const data = (e.data ?? {}) as { kind?: unknown; caller_id?: unknown; content?: unknown; message?: unknown };
       if (e.type !== 'AgentEvent' || data.kind !== 'message_event' || data.caller_id !== 'user') return false;
@@ -64,6 +62,6 @@ async function alreadyDelivered(
       return content.some((part) => part === message);
     });
     if (echoed) return true;
-    from += events.length;
   }
+  return false;
 }

@@ -8,7 +8,9 @@ import { isSettledStatus } from '../hai/status';
 import type { Transition, UsageEntry } from '../shared/session';
 import { checkAnswer } from './answer-validation';
 import { type AnswerEvent, readEvents } from './event-transitions';
+import { eventPages } from './event-pages';
 import { withPlatformErrors } from './failures';
+import { whileHeartbeating } from './heartbeat';
 
 export interface WatchInput {
   sessionId: string;
@@ -102,12 +104,7 @@ export function watchSessionActivity(client: HaiClient) {
 
     // Heartbeats run on their own clock, so a slow platform call never looks like a dead worker;
     // the SDK forwards at most one per 0.8 × heartbeatTimeout to the server.
-    const heartbeats = setInterval(() => ctx.heartbeat(progress), HEARTBEAT_EVERY_MS);
-    try {
-      return await follow();
-    } finally {
-      clearInterval(heartbeats);
-    }
+    return whileHeartbeating(follow, HEARTBEAT_EVERY_MS, () => progress);
 
     async function follow(): Promise<WatchResult> {
       for (;;) {
@@ -142,15 +139,12 @@ export function watchSessionActivity(client: HaiClient) {
     /** The tool calls of the latest request in the whole event list, for a watch that joined after it. */
     async function findPendingToolCalls(): Promise<ToolRequest[] | null> {
       let found: ToolRequest[] | null = null;
-      for (let from = 0; ;) {
-        const page = await platform(() =>
-          client.getChanges(input.sessionId, { fromIndex: from, waitForSeconds: 0 }, call),
-        );
-        const events = page?.new_events ?? [];
-        if (events.length === 0) return found;
-        found = readEvents(events, from).pendingToolCalls ?? found;
-        from += events.length;
-      }
+      await platform(async () => {
+        for await (const { events, firstIndex } of eventPages(client, input.sessionId, 0, call)) {
+          found = readEvents(events, firstIndex).pendingToolCalls ?? found;
+        }
+      });
+      return found;
     }
 
     async function finish(status: SessionStatus): Promise<WatchResult> {
