@@ -2,7 +2,7 @@
 import {
   Client,
   Connection,
-  WorkflowNotFoundError,
+  type WorkflowExecutionDescription,
   type WorkflowHandle,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
@@ -107,7 +107,7 @@ export class SessionClient {
     return this.temporal.workflow.getHandle<typeof agentSession>(workflowId);
   }
 
-  /** Throws WorkflowNotFoundError with the id when there is no such session workflow. */
+  /** Throws Temporal's WorkflowNotFoundError, with the id, when there is no such session workflow. */
   async describe(workflowId: string) {
     return this.handle(workflowId).describe();
   }
@@ -116,13 +116,13 @@ export class SessionClient {
    * The session's durable state. While the agent works between transitions, `steps` and `cursor` come from
    * the watch activity's last heartbeat (about a minute behind at most), so they move during long runs.
    */
-  async progress(workflowId: string): Promise<SessionProgress> {
+  async progress(workflowId: string, description?: WorkflowExecutionDescription): Promise<SessionProgress> {
     const handle = this.handle(workflowId);
-    const [progress, description] = await Promise.all([
+    const [progress, described] = await Promise.all([
       handle.query(progressQuery),
-      handle.describe().catch(() => undefined),
+      description ?? handle.describe().catch(() => undefined),
     ]);
-    const watch = description?.raw.pendingActivities?.find((a) => a.activityType?.name === 'watchSession');
+    const watch = described?.raw.pendingActivities?.find((a) => a.activityType?.name === 'watchSession');
     const payload = watch?.heartbeatDetails?.payloads?.[0];
     if (!payload) return progress;
     const live = defaultPayloadConverter.fromPayload<Partial<WatchProgress>>(payload);
@@ -206,5 +206,3 @@ function summaryOf(input: SessionInput): string {
   const task = input.task ?? input.messages?.[0]?.message ?? '';
   return task.length > 120 ? `${task.slice(0, 117)}...` : task;
 }
-
-export { WorkflowNotFoundError };

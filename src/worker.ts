@@ -1,7 +1,6 @@
 // The worker: runs session workflows and their activities on one task queue. More workers on the same
 // queue (any machine) is how a deployment grows; each shuts down gracefully on SIGINT/SIGTERM.
 import { fileURLToPath } from 'node:url';
-import { Connection } from '@temporalio/client';
 import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
 import {
@@ -86,14 +85,9 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
   loadNotifySettings();
   const hai = opts.hai ?? new HaiClient();
 
-  const client = await Connection.connect(temporal.connectionOptions);
-  try {
-    await ensureSearchAttributes(client, temporal.namespace);
-  } finally {
-    await client.close();
-  }
   const connection = await NativeConnection.connect(temporal.connectionOptions);
   try {
+    await ensureSearchAttributes(connection, temporal.namespace);
     const worker = await createSessionWorker({
       connection,
       namespace: temporal.namespace,

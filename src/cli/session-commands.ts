@@ -88,7 +88,7 @@ export function addSessionCommands(program: Command, run: Run): void {
     .action((id: string, o) =>
       run(async (sessions) => {
         const description = await sessions.describe(id);
-        const progress = await sessions.progress(id);
+        const progress = await sessions.progress(id, description);
         if (o.json) printJson({ workflowStatus: description.status.name, ...progress });
         else console.log(`workflow   ${description.status.name}\n${formatProgress(progress)}`);
         return EXIT.ok;

@@ -130,7 +130,6 @@ export type SteerCommand =
   | { type: 'end' };
 
 export type SteerCommandType = SteerCommand['type'];
-export const STEER_COMMANDS: readonly SteerCommandType[] = ['send', 'pause', 'resume', 'forceAnswer', 'cancel', 'end'];
 
 export interface SendPayload {
   message: string;

@@ -1,12 +1,12 @@
 // The session workflow upserts its search attributes; a namespace without them would fail its workflow
 // tasks. The worker checks them at start and registers the missing ones where it is allowed to.
-import { Connection } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
 import proto from '@temporalio/proto';
 import { SEARCH_ATTRIBUTES } from './search-attributes';
 
 const INDEXED_VALUE_TYPE = proto.temporal.api.enums.v1.IndexedValueType;
 
-export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+export async function ensureSearchAttributes(connection: NativeConnection, namespace: string): Promise<void> {
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
   const missing = SEARCH_ATTRIBUTES.filter((key) => !(key.name in (customAttributes ?? {})));
   if (missing.length === 0) return;

@@ -30,7 +30,7 @@ export interface QueuedCommand {
 /** Why a command cannot be taken now, or null when it can. */
 export type CommandGate = (command: SteerCommand) => string | null;
 
-export function validateCommand(command: SteerCommand): string | null {
+function validateCommand(command: SteerCommand): string | null {
   return command.type === 'send' ? messageProblem(command.message) : null;
 }
 
