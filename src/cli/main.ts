@@ -1,16 +1,16 @@
 #!/usr/bin/env node
 // The `hai-temporal` command.
 import { Command, CommanderError } from 'commander';
-import { SessionClient } from './client';
-import { loadTemporalSettings } from './config';
-import { runDev } from './cli/dev';
-import { describeFailure } from './cli/errors';
-import { EXIT } from './cli/exit-codes';
-import { positiveInt } from './cli/parse';
-import { addSessionCommands } from './cli/session-commands';
-import { simulatorCommand } from './simulator/command';
-import { loadToolsModule } from './tools/load';
-import { runWorker } from './worker';
+import { SessionClient } from '../client';
+import { loadTemporalSettings } from '../config';
+import { runDev } from './dev';
+import { describeFailure } from './errors';
+import { EXIT } from './exit-codes';
+import { positiveInt } from './parse';
+import { addSessionCommands } from './session-commands';
+import { simulatorCommand } from '../simulator/command';
+import { loadToolsModule } from '../tools/load';
+import { runWorker } from '../worker';
 
 const program = new Command('hai-temporal')
   .description('Run H Company agent sessions as durable Temporal workflows')
