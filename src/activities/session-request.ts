@@ -20,6 +20,7 @@ export function buildSessionRequest(input: ValidSessionInput, tools?: ToolDefini
   if (input.idleTimeoutS !== undefined) body.idle_timeout_s = input.idleTimeoutS;
   if (input.groupId !== undefined) body.group_id = input.groupId;
   if (input.parentSessionId !== undefined) body.parent_session_id = input.parentSessionId;
+  if (input.queue !== undefined) body.queue = input.queue;
   if (Object.keys(overrides).length > 0) body.overrides = overrides;
   return body;
 }

@@ -21,6 +21,8 @@ export interface WatchInput {
   answerSchema?: Record<string, unknown>;
   /** Return after this long even without a transition, so no attempt outlives its start-to-close timeout. */
   budgetMs?: number;
+  /** Return as soon as the platform's cost figure reaches this (USD): the workflow then forces an answer. */
+  returnAtCostUsd?: number;
   waitForSeconds?: number;
 }
 
@@ -42,6 +44,8 @@ export interface WatchResult {
   error: string | null;
   errorCode: string | null;
   outcome: string | null;
+  /** The platform's USD cost so far (`metrics.total_cost`); null when unpriced or not reported yet. */
+  costUsd: number | null;
 }
 
 /** What a heartbeat carries: enough to resume without losing or repeating an event, and live steps for `status`. */
@@ -53,6 +57,7 @@ export interface WatchProgress {
   answers: AnswerEvent[];
   pendingToolCalls: ToolRequest[] | null;
   lastEvent: string | null;
+  costUsd?: number | null;
 }
 
 export const HEARTBEAT_EVERY_MS = 10_000;
@@ -92,6 +97,7 @@ export function watchSessionActivity(client: HaiClient) {
       if (!changes) return 0;
       lastChanges = changes;
       progress.steps = changes.metrics?.steps ?? progress.steps;
+      progress.costUsd = changes.metrics?.total_cost ?? progress.costUsd ?? null;
       const events = changes.new_events ?? [];
       const page = readEvents(events, progress.cursor);
       progress.cursor += events.length;
@@ -121,6 +127,9 @@ export function watchSessionActivity(client: HaiClient) {
         const changed = status !== undefined && status.status !== input.status;
 
         const settled = status !== undefined && isSettledStatus(status.status);
+        const overBudget =
+          input.returnAtCostUsd !== undefined && (progress.costUsd ?? 0) >= input.returnAtCostUsd && !settled;
+        if (overBudget) return finish(status ?? (await platform(() => client.getStatus(input.sessionId, call))));
         // An answer alone returns only once the session settled: a one-shot session completes right after it.
         if (status && (changed || (settled && progress.answers.length > 0))) {
           if (settled) {
@@ -182,6 +191,7 @@ export function watchSessionActivity(client: HaiClient) {
         error: status.error ?? lastChanges?.error ?? null,
         errorCode: status.error_code ?? lastChanges?.error_code ?? null,
         outcome: status.outcome ?? lastChanges?.outcome ?? null,
+        costUsd: progress.costUsd ?? null,
       };
     }
   };

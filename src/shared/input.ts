@@ -64,6 +64,15 @@ export const sessionInputSchema = z
       .optional(),
     /** Continue-as-new after this many transitions (Temporal's own suggestion applies regardless). */
     continueAsNewEvery: z.number().int().min(1).optional(),
+    /** Force an answer once the platform reports the session's cost (USD) past this. */
+    maxCostUsd: z.number().positive().optional(),
+    /** At the platform's concurrency limit: wait as `queued` (true, the platform's default) or be refused with 429. */
+    queue: z.boolean().optional(),
+    /** Signal this workflow (e.g. a batch) the session's compact outcome when it ends, as `sessionFinished`. */
+    reportTo: z
+      .object({ workflowId: z.string().min(1), key: z.string().min(1) })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((i) => (i.task === undefined) !== (i.messages === undefined), {

@@ -97,6 +97,8 @@ export interface SessionProgress {
   cursor: number;
   awaiting: Awaiting | null;
   audit: AuditEntry[];
+  /** The platform's USD cost of the session so far (`metrics.total_cost`); null when unpriced or unknown. */
+  costUsd: number | null;
 }
 
 export interface SessionResult {
@@ -118,6 +120,22 @@ export interface SessionResult {
   /** Count of platform events handled. */
   events: number;
   audit: AuditEntry[];
+  /** The platform's USD cost of the session (`metrics.total_cost`); null when unpriced or unknown. */
+  costUsd: number | null;
+}
+
+/** What a session signals to its `reportTo` workflow when it ends: compact, never the answer itself. */
+export interface SessionReport {
+  key: string;
+  workflowId: string;
+  sessionId: string | null;
+  /** The session's outcome, or `failed` when the workflow itself failed (e.g. an invalid input). */
+  status: SessionOutcome;
+  answerValid: boolean | null;
+  steps: number;
+  tokens: number;
+  costUsd: number | null;
+  error: string | null;
 }
 
 /** A steering command, in the order it was received. */
@@ -188,3 +206,4 @@ export const rejectUpdate = defineUpdate<DecisionAck, [RejectPayload]>('reject')
 export const replyUpdate = defineUpdate<SteerAck, [ReplyPayload]>('reply');
 
 export const progressQuery = defineQuery<SessionProgress>('progress');
+export const sessionFinishedSignal = defineSignal<[SessionReport]>('sessionFinished');

@@ -7,6 +7,7 @@ import {
   CancellationScope,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   isCancellation,
   log,
   proxyActivities,
@@ -24,7 +25,9 @@ import {
   type Awaiting,
   type EndedBy,
   type SessionOutcome,
+  type SessionReport,
   type SessionResult,
+  sessionFinishedSignal,
   type SteerAck,
   type SteerCommand,
 } from '../shared/session';
@@ -138,6 +141,7 @@ export async function agentSession(rawInput: SessionInput, carried?: SessionCarr
         throw new SessionEnded('completed', 'reply_timeout');
       }
       applyWatch(state, watched);
+      await forceAnswerOverBudget();
       setCurrentDetails(`**${state.status}** · ${state.steps} steps · turn ${currentTurn(state).index + 1}`);
       if (state.status !== before) upsertSearchAttributes([{ key: HAI_STATUS, value: state.status }]);
 
@@ -168,7 +172,46 @@ export async function agentSession(rawInput: SessionInput, carried?: SessionCarr
         steerSession({ sessionId, command: { type: 'cancel', reason: 'workflow cancelled' } }),
       );
     }
+    await CancellationScope.nonCancellable(() =>
+      report(
+        isCancellation(err) ? 'cancelled' : 'failed',
+        isCancellation(err) ? 'workflow cancelled' : rootMessage(err),
+      ),
+    );
     throw err;
+  }
+
+  /** Tells the workflow named in `reportTo` (a batch) how the session ended; a closed receiver is not an error. */
+  async function report(status: SessionReport['status'], error: string | null): Promise<void> {
+    if (!input.reportTo) return;
+    const usage = state.usage.reduce((n, u) => n + (u.input_tokens ?? 0) + (u.output_tokens ?? 0), 0);
+    const answeredTurns = state.turns.filter(answered);
+    const summary: SessionReport = {
+      key: input.reportTo.key,
+      workflowId: info.workflowId,
+      sessionId: state.sessionId,
+      status,
+      answerValid: answeredTurns[answeredTurns.length - 1]?.answerValid ?? null,
+      steps: state.steps,
+      tokens: usage,
+      costUsd: state.costUsd ?? null,
+      error,
+    };
+    await getExternalWorkflowHandle(input.reportTo.workflowId)
+      .signal(sessionFinishedSignal, summary)
+      .catch((e) =>
+        log.warn('could not report the session outcome', { to: input.reportTo?.workflowId, error: rootMessage(e) }),
+      );
+  }
+
+  /** Past its cost limit, a session is asked for its final answer, once. */
+  async function forceAnswerOverBudget(): Promise<void> {
+    const limit = input.maxCostUsd;
+    if (limit === undefined || state.costLimitForced || (state.costUsd ?? 0) < limit) return;
+    if (isTerminalStatus(state.status) || state.status === 'idle') return;
+    state.costLimitForced = true;
+    note('note', `cost ${state.costUsd} USD passed the limit of ${limit} USD: forcing an answer`);
+    await deliver({ type: 'forceAnswer' }).catch((e) => note('note', `force answer failed: ${rootMessage(e)}`));
   }
 
   async function create(): Promise<void> {
@@ -203,6 +246,7 @@ export async function agentSession(rawInput: SessionInput, carried?: SessionCarr
         status: state.status,
         answerSchema: input.answerSchema,
         budgetMs: WATCH_BUDGET_MS,
+        ...(input.maxCostUsd !== undefined && !state.costLimitForced ? { returnAtCostUsd: input.maxCostUsd } : {}),
       }),
     );
     const waitingFor = state.phase === 'awaiting_input' ? input.replyTimeout : undefined;
@@ -359,6 +403,7 @@ export async function agentSession(rawInput: SessionInput, carried?: SessionCarr
     await condition(() => allHandlersFinished() && notificationsInFlight === 0);
     const answeredTurns = state.turns.filter(answered);
     const last = answeredTurns[answeredTurns.length - 1];
+    await report(end.outcome, end.error ?? state.error);
     return {
       workflowId: info.workflowId,
       sessionId: state.sessionId ?? '',
@@ -377,6 +422,7 @@ export async function agentSession(rawInput: SessionInput, carried?: SessionCarr
       agentViewUrl: state.agentViewUrl,
       events: state.cursor,
       audit: state.audit,
+      costUsd: state.costUsd ?? null,
     };
   }
 }

@@ -11,6 +11,8 @@ export interface WorkflowInput {
   replyTimeout: number | undefined;
   notifyUrl: string | undefined;
   continueAsNewEvery: number | undefined;
+  maxCostUsd: number | undefined;
+  reportTo: { workflowId: string; key: string } | undefined;
 }
 
 const duration = (value: unknown) =>
@@ -31,5 +33,7 @@ export function workflowInput(raw: SessionInput): WorkflowInput {
     replyTimeout: duration(raw.replyTimeout),
     notifyUrl: raw.notifyUrl,
     continueAsNewEvery: raw.continueAsNewEvery,
+    maxCostUsd: typeof raw.maxCostUsd === 'number' ? raw.maxCostUsd : undefined,
+    reportTo: raw.reportTo,
   };
 }

@@ -40,6 +40,10 @@ export interface SessionState {
   toolReplies: Record<string, string>;
   /** Ids of tool calls already answered (bounded), so a repeated request is not run twice. */
   answeredToolCalls: string[];
+  /** The platform's USD cost so far; absent in states carried over by older runs. */
+  costUsd?: number | null;
+  /** Set once the cost limit forced an answer, so it is forced only once. */
+  costLimitForced?: boolean;
 }
 
 export type Decision =
@@ -68,6 +72,8 @@ export function initialState(firstMessage: string | null): SessionState {
     decision: null,
     toolReplies: {},
     answeredToolCalls: [],
+    costUsd: null,
+    costLimitForced: false,
   };
 }
 
@@ -98,6 +104,7 @@ export function applyWatch(state: SessionState, r: WatchResult): void {
   state.error = r.error;
   state.errorCode = r.errorCode;
   state.outcome = r.outcome ?? state.outcome;
+  state.costUsd = r.costUsd ?? state.costUsd ?? null;
   record(state, ...r.transitions);
   for (const a of r.answers) setAnswer(currentTurn(state), a);
   // The answer may ride a page of its own; take the platform's latest answer when no event brought one.
@@ -150,5 +157,6 @@ export function progressOf(workflowId: string, state: SessionState): SessionProg
     cursor: state.cursor,
     awaiting: state.awaiting,
     audit: state.audit,
+    costUsd: state.costUsd ?? null,
   };
 }

@@ -1,6 +1,6 @@
 // One real Temporal dev server and one workflow bundle for the whole test run; test files reach them
 // through `inject('temporalAddress')` and `inject('workflowBundlePath')`.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -28,13 +28,15 @@ export async function setup(project: TestProject): Promise<void> {
   const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
   const dir = join(process.cwd(), 'test-results');
   mkdirSync(dir, { recursive: true });
-  const bundlePath = join(dir, 'workflow-bundle.js');
+  // One file per run: concurrent runs in the same checkout must not read each other's half-written bundle.
+  const bundlePath = join(dir, `workflow-bundle-${process.pid}.js`);
   writeFileSync(bundlePath, code);
   project.provide('workflowBundlePath', bundlePath);
 }
 
 export async function teardown(): Promise<void> {
   await env?.teardown();
+  rmSync(join(process.cwd(), 'test-results', `workflow-bundle-${process.pid}.js`), { force: true });
 }
 
 declare module 'vitest' {
