@@ -1,17 +1,17 @@
-// hai-temporal as a library.
+// hai-temporal: the client library (start, steer, decide, read sessions). It needs only a Temporal client: the
+// worker (`hai-temporal/worker`), the workflow-safe definitions for users' own workflows (`hai-temporal/workflows`)
+// and the simulator (`hai-temporal/simulator`) are entries of their own, so a client never loads the worker's
+// native bridge.
 export {
   SessionClient,
   InvalidInputError,
   toWorkflowInput,
   type StartSessionInput,
+  type StartOptions,
   type SessionHandle,
+  type SessionListEntry,
 } from './client';
-export { createActivities, type SessionActivities } from './activities';
-export { createSessionWorker, runWorker, WORKFLOWS_PATH } from './worker';
-export { loadTemporalSettings, resolveTaskQueue, SettingsError } from './config';
+export { loadTemporalSettings, resolveTaskQueue, SettingsError, type TemporalSettings } from './config';
 export * from './shared/session';
 export { sessionInputSchema, type SessionInput, DEFAULT_AGENT } from './shared/input';
-export { defineTool, type Tool, type ToolContext } from './tools/registry';
 export { verifyNotification, NotificationVerificationError } from './notify/signature';
-export { HaiClient, HaiApiError } from './hai';
-export { startSimulator, type RunningSimulator, type SimulatorOptions } from './simulator';

@@ -7,6 +7,7 @@ import { runDev } from './dev';
 import { describeFailure } from './errors';
 import { EXIT } from './exit-codes';
 import { positiveInt } from './parse';
+import { addEventCommands } from './event-commands';
 import { addSessionCommands } from './session-commands';
 import { simulatorCommand } from '../simulator/command';
 import { loadToolsModule } from '../tools/load';
@@ -76,6 +77,7 @@ program
 
 program.addCommand(simulatorCommand());
 addSessionCommands(program, withSessions);
+addEventCommands(program, withSessions);
 
 try {
   await program.parseAsync();

@@ -4,6 +4,7 @@ import { type Command } from 'commander';
 import type { SessionClient } from '../client';
 import { DEFAULT_AGENT } from '../shared/input';
 import type { DecisionAck, SteerAck } from '../shared/session';
+import { checkEventFlags, streamEvents, withEventOptions } from './event-commands';
 import { EXIT } from './exit-codes';
 import { follow } from './follow';
 import { formatAnswer, formatProgress, printJson } from './output';
@@ -12,9 +13,7 @@ import { duration, httpUrl, nonEmpty, oneOf, positiveInt, positiveNumber, readJs
 type Run = (action: (sessions: SessionClient) => Promise<number>) => Promise<void>;
 
 export function addSessionCommands(program: Command, run: Run): void {
-  program
-    .command('run')
-    .description('start an agent session as a workflow and wait for its answer')
+  withEventOptions(program.command('run').description('start an agent session as a workflow and wait for its answer'))
     .argument('<task>', 'what the agent should do', nonEmpty('the task'))
     .option('-a, --agent <name>', 'platform agent', DEFAULT_AGENT)
     .option('--max-steps <n>', 'step cap (the agent is asked to answer when it is reached)', positiveInt)
@@ -42,6 +41,7 @@ export function addSessionCommands(program: Command, run: Run): void {
     .option('--json', 'machine-readable output (the last line is the result object)')
     .action((task: string, o) =>
       run(async (sessions) => {
+        checkEventFlags(o);
         const handle = await sessions.start(
           {
             task,
@@ -64,18 +64,24 @@ export function addSessionCommands(program: Command, run: Run): void {
           return EXIT.ok;
         }
         if (!o.json) console.error(`started ${handle.workflowId}`);
+        if (o.events)
+          return streamEvents(sessions, handle.workflowId, { json: Boolean(o.json), from: o.from, until: o.until });
         return follow(sessions, handle.workflowId, { json: Boolean(o.json) });
       }),
     );
 
-  program
-    .command('watch')
-    .description('follow a session live until its workflow ends, then print the result')
-    .argument('<workflowId>')
+  withEventOptions(
+    program
+      .command('watch')
+      .description('follow a session live until its workflow ends, then print the result')
+      .argument('<workflowId>'),
+  )
     .option('--json', 'machine-readable output (the last line is the result object)')
     .action((id: string, o) =>
       run(async (sessions) => {
+        checkEventFlags(o);
         await sessions.describe(id);
+        if (o.events) return streamEvents(sessions, id, { json: Boolean(o.json), from: o.from, until: o.until });
         return follow(sessions, id, { json: Boolean(o.json) });
       }),
     );
