@@ -108,3 +108,63 @@ export function loadLogLevel(explicit?: (typeof LOG_LEVELS)[number], env = proce
   }
   return raw as (typeof LOG_LEVELS)[number];
 }
+
+export const LOG_FORMATS = ['text', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** How the worker writes its log: an explicit value (`--log-format`), else HAI_TEMPORAL_LOG_FORMAT, else text. */
+export function loadLogFormat(explicit?: string, env = process.env): LogFormat {
+  const raw = (explicit ?? env.HAI_TEMPORAL_LOG_FORMAT ?? 'text').toLowerCase();
+  if (!(LOG_FORMATS as readonly string[]).includes(raw)) {
+    throw new SettingsError(
+      `HAI_TEMPORAL_LOG_FORMAT=${JSON.stringify(raw)} (or --log-format) must be one of ${LOG_FORMATS.join(', ')}`,
+    );
+  }
+  return raw as LogFormat;
+}
+
+/** The Prometheus endpoint's bind address (`0.0.0.0:<HAI_TEMPORAL_METRICS_PORT>`), or undefined when metrics are off. */
+export function loadMetricsAddress(env = process.env): string | undefined {
+  const raw = env.HAI_TEMPORAL_METRICS_PORT;
+  if (raw === undefined || raw === '') return undefined;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || port < 1 || port > 65535)
+    throw new SettingsError(`HAI_TEMPORAL_METRICS_PORT=${JSON.stringify(raw)} must be a port number (1-65535)`);
+  return `${env.HAI_TEMPORAL_METRICS_HOST || '0.0.0.0'}:${port}`;
+}
+
+/**
+ * Every environment variable the worker reads, for the docs, the compose file's test and `doctor`. The
+ * TEMPORAL_* ones are read by Temporal's env-config (`@temporalio/envconfig`), the HAI_* platform ones by
+ * src/hai/config.ts, the rest above. A test checks that every variable the sources read is listed here.
+ */
+export const WORKER_ENV_VARS = [
+  'TEMPORAL_ADDRESS',
+  'TEMPORAL_NAMESPACE',
+  'TEMPORAL_API_KEY',
+  'TEMPORAL_PROFILE',
+  'TEMPORAL_CONFIG_FILE',
+  'TEMPORAL_TLS',
+  'TEMPORAL_TLS_SERVER_NAME',
+  'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+  'TEMPORAL_TLS_SERVER_CA_CERT_DATA',
+  'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  'TEMPORAL_TLS_CLIENT_CERT_DATA',
+  'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'TEMPORAL_TLS_CLIENT_KEY_DATA',
+  'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION',
+  'HAI_TEMPORAL_TASK_QUEUE',
+  'HAI_API_KEY',
+  'H_API_KEY',
+  'HAI_BASE_URL',
+  'HAI_REGION',
+  'HAI_TEMPORAL_NOTIFY_URL',
+  'HAI_TEMPORAL_WEBHOOK_SECRET',
+  'HAI_TEMPORAL_MAX_ACTIVITIES',
+  'HAI_TEMPORAL_MAX_WORKFLOW_TASKS',
+  'HAI_TEMPORAL_MAX_CACHED_WORKFLOWS',
+  'HAI_TEMPORAL_LOG_LEVEL',
+  'HAI_TEMPORAL_LOG_FORMAT',
+  'HAI_TEMPORAL_METRICS_PORT',
+  'HAI_TEMPORAL_METRICS_HOST',
+] as const;
