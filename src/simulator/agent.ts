@@ -26,7 +26,7 @@ export interface AgentHost {
 /** What a control call did: applied (or a documented no-op), or hit a state the GUESS options decide about. */
 export type ControlResult = 'ok' | 'inactive';
 
-interface Turn {
+export interface Turn {
   task: string;
   directive: Directive;
   directiveError?: string;
@@ -40,6 +40,14 @@ interface Turn {
 export type ToolSubmission =
   | { kind: 'tool_result'; tool_req: ToolRequest; result: Json }
   | { kind: 'error_event'; tool_req: ToolRequest; error: string; origin: string };
+
+/** An agent's progress as a state file keeps it (`dataFile`), so its script continues where it was. */
+export interface SavedAgent {
+  inbox: UserMessage[];
+  turn: (Omit<Turn, 'pendingTools'> & { pendingTools: ToolRequest[] }) | null;
+  /** What was left of the turn's max_time_s when saved: time the simulator was down does not count. */
+  deadlineInMs: number | null;
+}
 
 export class Agent {
   private timer: NodeJS.Timeout | undefined;
@@ -161,6 +169,38 @@ export class Agent {
   cancel(): void {
     if (isTerminal(this.session.status)) return;
     this.finish('interrupted');
+  }
+
+  save(): SavedAgent {
+    const turn = this.turn && { ...this.turn, pendingTools: [...this.turn.pendingTools.values()] };
+    const deadlineInMs = this.deadlineAt === null ? null : Math.max(0, this.deadlineAt - Date.now());
+    return { inbox: this.inbox, turn, deadlineInMs };
+  }
+
+  restore(saved: SavedAgent): void {
+    this.inbox = saved.inbox;
+    this.turn = saved.turn && { ...saved.turn, pendingTools: new Map(saved.turn.pendingTools.map((r) => [r.id, r])) };
+    this.deadlineAt = saved.deadlineInMs === null ? null : Date.now() + saved.deadlineInMs;
+  }
+
+  /** Re-arms the timer a restored session's status calls for; a queued session waits for the store to start it. */
+  resumeAfterRestore(): void {
+    switch (this.session.status) {
+      case 'pending':
+        return this.schedule(this.host.options().bootMs, () => this.boot());
+      case 'running':
+        return this.scheduleStep();
+      case 'idle': {
+        // The idle window starts again: the simulator being down is not the user being silent.
+        const idleS = this.session.setup.idleTimeoutS;
+        return idleS === null ? undefined : this.schedule(idleS * 1000, () => this.idleLapsed());
+      }
+      case 'paused':
+      case 'awaiting_tool_results':
+        return this.schedule();
+      default:
+        return undefined;
+    }
   }
 
   /** Stops the timer for good (server shutdown). */

@@ -17,6 +17,8 @@ export class App {
   readonly idempotency = new IdempotencyRegistry();
   readonly polls = new LongPollHub();
   readonly stats = new StatsRecorder();
+  /** Where the server listens, e.g. "http://127.0.0.1:8000": sessions link to its own Agent View page. */
+  origin = 'http://127.0.0.1';
 
   constructor(public options: SimulatorOptions) {}
 

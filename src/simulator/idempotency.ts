@@ -4,6 +4,9 @@ const TTL_MS = 24 * 60 * 60 * 1000;
 
 type Slot = { fingerprint: string; at: number } & ({ state: 'inflight' } | { state: 'done'; sessionId: string });
 
+/** A completed key as a state file keeps it (`dataFile`); keys in flight are not kept. */
+export type SavedSlot = [id: string, slot: Slot];
+
 export type Claim =
   { kind: 'new' } | { kind: 'inflight' } | { kind: 'conflict' } | { kind: 'replay'; sessionId: string };
 
@@ -30,6 +33,14 @@ export class IdempotencyRegistry {
 
   release(owner: string, key: string): void {
     this.slots.delete(slotId(owner, key));
+  }
+
+  save(): SavedSlot[] {
+    return [...this.slots].filter(([, slot]) => slot.state === 'done');
+  }
+
+  restore(saved: SavedSlot[]): void {
+    for (const [id, slot] of saved) this.slots.set(id, slot);
   }
 }
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { App } from './app';
 import { type FaultOptions, type SimulatorOptions, resolveOptions } from './options';
 import { createSimulatorServer } from './server';
+import { StateFile } from './state-file';
 import type { SimulatorStats } from './stats';
 
 export { DEFAULT_SIMULATOR_OPTIONS } from './options';
@@ -24,6 +25,11 @@ export interface RunningSimulator {
 export async function startSimulator(opts: Partial<SimulatorOptions> = {}): Promise<RunningSimulator> {
   const options = resolveOptions(opts);
   const app = new App(options);
+  const state = options.dataFile ? new StateFile(options.dataFile, app) : undefined;
+  if (state) {
+    state.load();
+    app.store.onChange(() => state.changed());
+  }
   const server = createSimulatorServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -34,9 +40,10 @@ export async function startSimulator(opts: Partial<SimulatorOptions> = {}): Prom
   });
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  app.origin = `http://${host}:${port}`;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${port}`,
+    url: app.origin,
     port,
     stats: () => app.stats.snapshot(),
     setFaults: (f) => app.setFaults(f),
@@ -44,6 +51,7 @@ export async function startSimulator(opts: Partial<SimulatorOptions> = {}): Prom
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         app.close();
+        state?.save();
         server.close(() => resolve());
         // The long-polls just ended answer on the next turn; then nothing is left worth waiting for.
         setImmediate(() => server.closeAllConnections());

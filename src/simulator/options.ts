@@ -40,6 +40,8 @@ export interface SimulatorOptions {
   answerAsJsonString: boolean;
   maxBodyBytes: number;
   faults: FaultOptions;
+  /** When set, sessions are kept in this JSON file: loaded at start, saved on change and at close. */
+  dataFile?: string;
 }
 
 export const DEFAULT_FAULTS: FaultOptions = {

@@ -2,6 +2,7 @@
 // Every request ends in exactly one reply or a deliberate socket reset; nothing a client sends can crash it.
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { handleAdmin } from './admin';
+import { AGENT_VIEW_PREFIX, serveAgentView } from './agent-view';
 import type { App } from './app';
 import { type FaultPlan, NO_FAULTS, planFaults, truncate } from './faults';
 import { BodyTooLargeError, HttpError, type Reply, detail, json, readBody } from './http';
@@ -28,6 +29,7 @@ async function handle(app: App, req: IncomingMessage, res: ServerResponse): Prom
   const method = req.method ?? 'GET';
   const path = url.pathname.replace(/\/+$/, '') || '/';
   if (path.startsWith('/_simulator/')) return serveAdmin(app, req, res, method, path);
+  if (path.startsWith(AGENT_VIEW_PREFIX)) return serveAgentView(app, res, path.slice(AGENT_VIEW_PREFIX.length));
   if (path !== API_PREFIX && !path.startsWith(`${API_PREFIX}/`)) {
     send(app, res, detail(404, 'Not Found'), NO_FAULTS);
     return;

@@ -25,10 +25,26 @@ export interface SessionSetup {
   messages: UserMessage[];
 }
 
+/** A session's record as a state file keeps it (`dataFile`). */
+export interface SavedRecord {
+  status: SessionStatusValue;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+  errorCode: ErrorCode | null;
+  outcome: Outcome | null;
+  steps: number;
+  inputTokens: number;
+  outputTokens: number;
+  latestAnswer: Json;
+  shared: boolean;
+  events: SessionEvent[];
+}
+
 export class SimSession {
   /** Until admitted: the store moves it to `pending` or keeps it `queued`. */
   status: SessionStatusValue = 'queued';
-  readonly createdAt = new Date().toISOString();
   startedAt: string | null = null;
   finishedAt: string | null = null;
   error: string | null = null;
@@ -46,7 +62,33 @@ export class SimSession {
   /** Indexes of answer_event events, so /changes finds the answer a page reaches without a scan. */
   private readonly answerIndexes: number[] = [];
 
-  constructor(readonly setup: SessionSetup) {}
+  constructor(
+    readonly setup: SessionSetup,
+    readonly createdAt = new Date().toISOString(),
+  ) {}
+
+  static restore(setup: SessionSetup, saved: SavedRecord): SimSession {
+    const { createdAt, events, ...fields } = saved;
+    const session = new SimSession(setup, createdAt);
+    Object.assign(session, fields);
+    for (const event of events) {
+      if (event.type === 'AgentEvent' && event.data.kind === 'answer_event') {
+        session.answerIndexes.push(session.events.length);
+      }
+      session.events.push(event);
+    }
+    session.lastEventMs = Date.parse(events.at(-1)?.timestamp ?? createdAt);
+    return session;
+  }
+
+  save(): SavedRecord {
+    const { status, createdAt, startedAt, finishedAt, error, errorCode, outcome, steps } = this;
+    const { inputTokens, outputTokens, latestAnswer, shared, events } = this;
+    return {
+      ...{ status, createdAt, startedAt, finishedAt, error, errorCode, outcome, steps },
+      ...{ inputTokens, outputTokens, latestAnswer, shared, events },
+    };
+  }
 
   get id(): string {
     return this.setup.id;
@@ -122,12 +164,17 @@ export class SimSession {
     };
   }
 
-  sessionView(): JsonObject {
+  /** The simulator's own page for the session (`/agent-view/{id}`), not the real platform's Agent View. */
+  agentViewUrl(origin: string): string {
+    return `${origin}/agent-view/${this.id}`;
+  }
+
+  sessionView(origin: string): JsonObject {
     return {
       id: this.id,
       request: this.setup.request,
       status: this.statusView(),
-      agent_view_url: `https://platform.eu.hcompany.ai/agents/sessions/${this.id}`,
+      agent_view_url: this.agentViewUrl(origin),
       latest_answer: this.latestAnswer,
       created_at: this.createdAt,
       started_at: this.startedAt,
@@ -135,12 +182,12 @@ export class SimSession {
     };
   }
 
-  summaryView(): JsonObject {
+  summaryView(origin: string): JsonObject {
     return {
       id: this.id,
       agent: this.setup.agentName,
       status: this.status,
-      agent_view_url: `https://platform.eu.hcompany.ai/agents/sessions/${this.id}`,
+      agent_view_url: this.agentViewUrl(origin),
       first_message: this.setup.messages[0] ?? null,
       created_at: this.createdAt,
       started_at: this.startedAt,

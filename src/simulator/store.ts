@@ -1,13 +1,20 @@
 // All sessions, scoped per API key (a key is a tenant: its sessions are invisible to other keys), with the
 // concurrency quota and the FIFO queue of §3.3 / §7.
-import { Agent, type AgentHost } from './agent';
+import { Agent, type AgentHost, type SavedAgent } from './agent';
 import { SLOT_STATUSES, type SessionStatusValue, type UserMessage } from './model';
 import type { SimulatorOptions } from './options';
-import { type SessionSetup, SimSession } from './session';
+import { type SavedRecord, type SessionSetup, SimSession } from './session';
 
 export interface Entry {
   session: SimSession;
   agent: Agent;
+}
+
+/** One session as a state file keeps it (`dataFile`). */
+export interface SavedEntry {
+  setup: SessionSetup;
+  record: SavedRecord;
+  agent: SavedAgent;
 }
 
 export interface QuotaView {
@@ -38,12 +45,18 @@ export class ConcurrencyLimitError extends Error {
 export class SessionStore implements AgentHost {
   private readonly byId = new Map<string, Entry>();
   private readonly tenants = new Map<string, Tenant>();
+  private changeListener: (() => void) | undefined;
 
   constructor(readonly options: () => SimulatorOptions) {}
 
   get(owner: string, id: string): Entry | undefined {
     const entry = this.byId.get(id);
     return entry?.session.setup.owner === owner ? entry : undefined;
+  }
+
+  /** Any tenant's session, for the simulator's own Agent View page (a session id is unguessable). */
+  find(id: string): Entry | undefined {
+    return this.byId.get(id);
   }
 
   /** Unauthenticated reads see only sessions made public with /share. */
@@ -67,11 +80,38 @@ export class SessionStore implements AgentHost {
     const tenant = this.tenant(setup.owner);
     this.checkAdmission(tenant, setup.queueOnLimit);
     const session = new SimSession(setup);
-    const entry: Entry = { session, agent: new Agent(session, this) };
-    this.byId.set(session.id, entry);
-    tenant.entries.push(entry);
+    const entry = this.add({ session, agent: new Agent(session, this) });
     this.admit(tenant, entry);
     return entry;
+  }
+
+  /** Told after every event and status change (the state file saves then). */
+  onChange(listener: () => void): void {
+    this.changeListener = listener;
+  }
+
+  save(): SavedEntry[] {
+    return [...this.byId.values()].map(({ session, agent }) => ({
+      setup: session.setup,
+      record: session.save(),
+      agent: agent.save(),
+    }));
+  }
+
+  /** Brings saved sessions back in their creation order, holding their slots and queue places, then runs them on. */
+  restore(saved: SavedEntry[]): void {
+    const restored = saved.map(({ setup, record, agent: agentState }) => {
+      const session = SimSession.restore(setup, record);
+      const agent = new Agent(session, this);
+      agent.restore(agentState);
+      const entry = this.add({ session, agent });
+      const tenant = this.tenant(setup.owner);
+      if (SLOT_STATUSES.has(session.status)) tenant.slots.add(session.id);
+      if (session.status === 'queued') tenant.queue.push(entry);
+      return entry;
+    });
+    for (const entry of restored) entry.agent.resumeAfterRestore();
+    this.promoteAll();
   }
 
   /** A message to a terminal session re-provisions it, subject to quota like a create. */
@@ -83,6 +123,7 @@ export class SessionStore implements AgentHost {
   }
 
   statusChanged(session: SimSession, from: SessionStatusValue): void {
+    this.changeListener?.();
     const tenant = this.tenant(session.setup.owner);
     if (SLOT_STATUSES.has(session.status)) tenant.slots.add(session.id);
     else tenant.slots.delete(session.id);
@@ -131,6 +172,13 @@ export class SessionStore implements AgentHost {
 
   private reportedActive(tenant: Tenant): number {
     return tenant.slots.size + (this.options().queuedCountsAgainstQuota ? tenant.queue.length : 0);
+  }
+
+  private add(entry: Entry): Entry {
+    this.byId.set(entry.session.id, entry);
+    this.tenant(entry.session.setup.owner).entries.push(entry);
+    entry.session.listeners.add(() => this.changeListener?.());
+    return entry;
   }
 
   private tenant(owner: string): Tenant {

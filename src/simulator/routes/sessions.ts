@@ -112,7 +112,7 @@ async function createSession(ctx: Ctx) {
     if (claim.kind === 'replay') {
       await ctx.delay();
       const original = store.get(owner, claim.sessionId);
-      if (original) return json(201, original.session.sessionView());
+      if (original) return json(201, original.session.sessionView(ctx.app.origin));
     }
   }
   try {
@@ -121,7 +121,7 @@ async function createSession(ctx: Ctx) {
     const entry = store.create(setupFor(owner, body));
     if (key !== undefined) idempotency.complete(owner, key, entry.session.id);
     stats.sessionCreated(key);
-    return json(201, entry.session.sessionView());
+    return json(201, entry.session.sessionView(ctx.app.origin));
   } catch (err) {
     if (key !== undefined) idempotency.release(owner, key);
     if (err instanceof ConcurrencyLimitError) throw new HttpError(detail(429, err.message));
@@ -167,7 +167,7 @@ function listSessions(ctx: Ctx) {
   });
   // Creation order is ascending; the default sort is newest first.
   const ordered = sort.at(-1) === 'created_at' ? matches : [...matches].reverse();
-  const items = ordered.slice((page - 1) * size, page * size).map((e) => e.session.summaryView());
+  const items = ordered.slice((page - 1) * size, page * size).map((e) => e.session.summaryView(ctx.app.origin));
   return json(200, { items, page, total: matches.length });
 }
 
@@ -178,7 +178,7 @@ export const sessionRoutes: Route[] = [
   {
     method: 'GET',
     path: '/sessions/{id}',
-    handler: (ctx) => json(200, readableSession(ctx).session.sessionView()),
+    handler: (ctx) => json(200, readableSession(ctx).session.sessionView(ctx.app.origin)),
     publicWhenShared: true,
   },
   {
