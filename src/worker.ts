@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
+import { createScheduleActivities } from './schedule/activities';
 import {
   loadLogLevel,
   loadNotifySettings,
@@ -41,10 +42,13 @@ export function createSessionWorker(opts: SessionWorkerOptions): Promise<Worker>
     ...(opts.workflowBundlePath
       ? { workflowBundle: { codePath: opts.workflowBundlePath } }
       : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities(opts.hai, {
-      tools: new ToolRegistry(opts.tools),
-      notify: opts.notify ?? loadNotifySettings(),
-    }),
+    activities: {
+      ...createActivities(opts.hai, {
+        tools: new ToolRegistry(opts.tools),
+        notify: opts.notify ?? loadNotifySettings(),
+      }),
+      ...createScheduleActivities(opts.hai),
+    },
     maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
     ...(tuning.maxCachedWorkflows ? { maxCachedWorkflows: tuning.maxCachedWorkflows } : {}),

@@ -9,6 +9,7 @@ import { EXIT } from './exit-codes';
 import { positiveInt } from './parse';
 import { addEventCommands } from './event-commands';
 import { addSessionCommands } from './session-commands';
+import { addScheduleCommands } from '../schedule/cli';
 import { simulatorCommand } from '../simulator/command';
 import { loadToolsModule } from '../tools/load';
 import { runWorker } from '../worker';
@@ -77,6 +78,7 @@ program
 
 program.addCommand(simulatorCommand());
 addSessionCommands(program, withSessions);
+addScheduleCommands(program, withSessions);
 addEventCommands(program, withSessions);
 
 try {

@@ -1,0 +1,81 @@
+// The state of one scheduled run and how it changes: pure, so the workflow stays short and replays the same.
+import type { SessionResult } from '../shared/session';
+import type { ScheduledRunPhase, ScheduledRunProgress, ScheduledRunResult } from './definitions';
+import type { QuotaReading } from './activities';
+
+export class ScheduledRunState {
+  phase: ScheduledRunPhase = 'starting';
+  task: string | null = null;
+  childWorkflowId: string | null = null;
+  quota: QuotaReading | null = null;
+
+  constructor(
+    readonly scheduleId: string,
+    readonly scheduledTime: Date,
+    readonly localTime: string,
+  ) {}
+
+  waitingForQuota(quota: QuotaReading): void {
+    this.phase = 'waiting_for_quota';
+    this.quota = quota;
+  }
+
+  running(task: string | null, childWorkflowId: string): void {
+    this.phase = 'running';
+    this.task = task;
+    this.childWorkflowId = childWorkflowId;
+  }
+
+  progress(): ScheduledRunProgress {
+    return {
+      scheduleId: this.scheduleId,
+      scheduledTime: this.scheduledTime.toISOString(),
+      phase: this.phase,
+      task: this.task,
+      sessionWorkflowId: this.childWorkflowId,
+      quota: this.quota,
+    };
+  }
+
+  private base(): ScheduledRunResult {
+    return {
+      scheduleId: this.scheduleId,
+      scheduledTime: this.scheduledTime.toISOString(),
+      localTime: this.localTime,
+      task: this.task,
+      status: 'skipped',
+      skipped: null,
+      answer: null,
+      costUsd: null,
+      agentViewUrl: null,
+      sessionWorkflowId: this.childWorkflowId,
+      sessionId: null,
+      steps: 0,
+      error: null,
+    };
+  }
+
+  skippedForQuota(detail: string): ScheduledRunResult {
+    this.phase = 'ended';
+    return { ...this.base(), status: 'skipped', skipped: { reason: 'quota', detail } };
+  }
+
+  sessionEnded(result: SessionResult): ScheduledRunResult {
+    this.phase = 'ended';
+    return {
+      ...this.base(),
+      status: result.status,
+      answer: result.answer,
+      costUsd: result.costUsd ?? null,
+      agentViewUrl: result.agentViewUrl,
+      sessionId: result.sessionId,
+      steps: result.steps,
+      error: result.error,
+    };
+  }
+
+  childFailed(error: string): ScheduledRunResult {
+    this.phase = 'ended';
+    return { ...this.base(), status: 'failed', error };
+  }
+}
