@@ -15,3 +15,4 @@ export { loadTemporalSettings, resolveTaskQueue, SettingsError, type TemporalSet
 export * from './shared/session';
 export { sessionInputSchema, type SessionInput, DEFAULT_AGENT } from './shared/input';
 export { verifyNotification, NotificationVerificationError } from './notify/signature';
+export { SessionEvents, type IndexedEvent, type StreamOptions, type HistoryOptions } from './events/session-events';

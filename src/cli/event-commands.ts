@@ -176,6 +176,12 @@ async function withReader(action: (hai: HaiClient) => Promise<number>): Promise<
           'use a key of the organisation and region (HAI_REGION / HAI_BASE_URL) the session runs in',
       );
     }
+    if (err instanceof HaiApiError && err.status === 404) {
+      throw new SettingsError(
+        `the platform at ${hai.baseUrl} does not show this session to your key: sessions are private to the ` +
+          'organisation that created them; use a key of that organisation and its region (HAI_REGION / HAI_BASE_URL)',
+      );
+    }
     throw err;
   } finally {
     await hai.close();

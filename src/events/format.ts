@@ -33,7 +33,11 @@ function describe(e: IndexedEvent): Shown {
     case 'RequestStartEvent':
       return { label: 'request', text: 'received', fields: [] };
     case 'RequestStartDispatchedEvent':
-      return { label: 'request', text: `dispatched${d.status ? ` (${str(d.status)})` : ''}`, fields: ['status'] };
+      return {
+        label: 'request',
+        text: `dispatched${d.status && d.status !== 'dispatched' ? ` (${str(d.status)})` : ''}`,
+        fields: ['status'],
+      };
     case 'AgentStartedEvent':
       return { label: 'started', text: 'agent started', fields: [] };
     case 'MetricsUpdateEvent':
@@ -145,7 +149,7 @@ function toolCall(req: unknown): string {
 
 function metrics(m: unknown): string {
   if (!isObject(m)) return compact(m, MAX_TEXT);
-  const steps = typeof m.steps === 'number' ? `${m.steps} steps` : '';
+  const steps = typeof m.steps === 'number' ? `${m.steps} step${m.steps === 1 ? '' : 's'}` : '';
   const cost = typeof m.total_cost === 'number' ? `$${m.total_cost.toFixed(4)}` : 'unpriced';
   return [steps, cost].filter(Boolean).join(' · ');
 }

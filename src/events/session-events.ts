@@ -2,7 +2,7 @@
 // Events are read straight from the platform with the reader's own key (docs/decisions.md, "Reading events"):
 // the workflow only names the session, so its history never grows with the session's steps.
 import type { Client } from '@temporalio/client';
-import type { HaiClient } from '../hai/client';
+import { HaiClient } from '../hai/client';
 import { sessionHistory } from './history';
 import { checkHistoryOptions, checkStreamOptions } from './options';
 import { platformSessionId } from './session-id';
@@ -10,10 +10,13 @@ import { streamSessionEvents } from './stream';
 import type { HistoryOptions, IndexedEvent, StreamOptions } from './types';
 
 export class SessionEvents {
-  /** `hai` carries the reader's key (HAI_API_KEY / H_API_KEY) and platform (HAI_BASE_URL / HAI_REGION). */
+  /**
+   * `hai` carries the reader's key and platform; by default a client from this process's environment
+   * (HAI_API_KEY / H_API_KEY, HAI_BASE_URL / HAI_REGION).
+   */
   constructor(
     readonly temporal: Client,
-    readonly hai: HaiClient,
+    readonly hai: HaiClient = new HaiClient(),
   ) {}
 
   /** The platform session id of a session workflow; waits while the workflow is still creating it. */
