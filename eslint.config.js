@@ -3,13 +3,13 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.temporal/', '.venv*/', 'test-results/', '.data/'] },
+  { ignores: ['node_modules/', '.temporal/', '.venv*/', 'test-results/', '.data/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
   {
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { console: 'readonly', process: 'readonly' } },
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
   },
   {
     rules: {
@@ -22,7 +22,16 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['node:*', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '../hai/client*', '../activities/*'] },
+        {
+          patterns: [
+            'node:*',
+            '@temporalio/client',
+            '@temporalio/worker',
+            '@temporalio/activity',
+            '../hai/client*',
+            '../activities/*',
+          ],
+        },
       ],
     },
   },

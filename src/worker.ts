@@ -1,9 +1,9 @@
 // The worker: runs session workflows and their activities on one task queue. More workers on the same
 // queue (any machine) is how a deployment grows; each shuts down gracefully on SIGINT/SIGTERM.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
-import { createScheduleActivities } from './schedule/activities';
 import {
   loadLogLevel,
   loadNotifySettings,
@@ -18,7 +18,14 @@ import { HaiClient } from './hai/client';
 import { ensureSearchAttributes } from './temporal/ensure-search-attributes';
 import { type Tool, ToolRegistry } from './tools/registry';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+/** A module the workflow bundler reads: its TypeScript source in a checkout, its built file (next to this one) in dist/. */
+function bundlerModule(relative: string): string {
+  const source = fileURLToPath(new URL(`${relative}.ts`, import.meta.url));
+  return existsSync(source) ? source : fileURLToPath(new URL(`${relative}.js`, import.meta.url));
+}
+
+/** The workflow bundle's entry. */
+export const WORKFLOWS_PATH = bundlerModule('./workflows/index');
 
 export interface SessionWorkerOptions {
   connection: NativeConnection;
@@ -42,13 +49,10 @@ export function createSessionWorker(opts: SessionWorkerOptions): Promise<Worker>
     ...(opts.workflowBundlePath
       ? { workflowBundle: { codePath: opts.workflowBundlePath } }
       : { workflowsPath: WORKFLOWS_PATH }),
-    activities: {
-      ...createActivities(opts.hai, {
-        tools: new ToolRegistry(opts.tools),
-        notify: opts.notify ?? loadNotifySettings(),
-      }),
-      ...createScheduleActivities(opts.hai),
-    },
+    activities: createActivities(opts.hai, {
+      tools: new ToolRegistry(opts.tools),
+      notify: opts.notify ?? loadNotifySettings(),
+    }),
     maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
     ...(tuning.maxCachedWorkflows ? { maxCachedWorkflows: tuning.maxCachedWorkflows } : {}),

