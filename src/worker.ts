@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
+import { createBatchActivities } from './batch/activities';
 import {
   loadLogLevel,
   loadNotifySettings,
@@ -49,10 +50,13 @@ export function createSessionWorker(opts: SessionWorkerOptions): Promise<Worker>
     ...(opts.workflowBundlePath
       ? { workflowBundle: { codePath: opts.workflowBundlePath } }
       : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities(opts.hai, {
-      tools: new ToolRegistry(opts.tools),
-      notify: opts.notify ?? loadNotifySettings(),
-    }),
+    activities: {
+      ...createActivities(opts.hai, {
+        tools: new ToolRegistry(opts.tools),
+        notify: opts.notify ?? loadNotifySettings(),
+      }),
+      ...createBatchActivities(opts.hai),
+    },
     maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
     ...(tuning.maxCachedWorkflows ? { maxCachedWorkflows: tuning.maxCachedWorkflows } : {}),

@@ -56,6 +56,13 @@ export async function runDev(opts: DevOptions): Promise<void> {
           uiPort: opts.uiPort,
           dbFilename: join(dataDir, 'temporal.sqlite'),
           searchAttributes: SEARCH_ATTRIBUTES,
+          // Task queue priority (batch children run below interactive sessions) and fairness (per tenant).
+          extraArgs: [
+            '--dynamic-config-value',
+            'matching.useNewMatcher=true',
+            '--dynamic-config-value',
+            'matching.enableFairness=true',
+          ],
         },
       });
       stops.push(() => env.teardown());

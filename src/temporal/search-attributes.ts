@@ -9,4 +9,7 @@ export const HAI_SESSION_ID = defineSearchAttributeKey('HaiSessionId', SearchAtt
 /** What the session waits on a person for: `approval`, `input`, or empty. */
 export const HAI_AWAITING = defineSearchAttributeKey('HaiAwaiting', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTES = [HAI_STATUS, HAI_SESSION_ID, HAI_AWAITING];
+/** The batch a session belongs to (set on every child of an `agentBatch`): how a batch's results are found. */
+export const HAI_BATCH_ID = defineSearchAttributeKey('HaiBatchId', SearchAttributeType.KEYWORD);
+
+export const SEARCH_ATTRIBUTES = [HAI_STATUS, HAI_SESSION_ID, HAI_AWAITING, HAI_BATCH_ID];

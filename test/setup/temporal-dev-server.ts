@@ -20,7 +20,15 @@ export async function setup(project: TestProject): Promise<void> {
     server: {
       executable: devServerExecutable(),
       searchAttributes: SEARCH_ATTRIBUTES,
-      extraArgs: ['--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true'],
+      extraArgs: [
+        '--dynamic-config-value',
+        'frontend.enableUpdateWorkflowExecution=true',
+        // Task queue priority (batch children run below interactive sessions) and fairness (per tenant).
+        '--dynamic-config-value',
+        'matching.useNewMatcher=true',
+        '--dynamic-config-value',
+        'matching.enableFairness=true',
+      ],
     },
   });
   project.provide('temporalAddress', env.address);

@@ -1,0 +1,194 @@
+// A batch of agent sessions: a sliding window of child `agentSession` workflows (Temporal's
+// batch-sliding-window sample). Items arrive in pages (updates), children report their end by signal, the
+// window follows the platform's quota and the budget, and the batch continues-as-new to bound its history.
+import {
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  isCancellation,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  startChild,
+  WorkflowIdReusePolicy,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { SessionInput } from '../shared/input';
+import { SESSION_WORKFLOW_TYPE, type SessionResult, sessionFinishedSignal } from '../shared/session';
+import { HAI_BATCH_ID } from '../temporal/search-attributes';
+import type { BatchActivities } from './activities';
+import {
+  addItemsUpdate,
+  type BatchInput,
+  type BatchItem,
+  batchItemsQuery,
+  batchProgressQuery,
+  type BatchResult,
+  childWorkflowId,
+  pauseBatchUpdate,
+  resumeBatchUpdate,
+  retryFailedUpdate,
+} from './definitions';
+import { BatchState } from './state';
+
+const { readQuota } = proxyActivities<BatchActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1s', maximumAttempts: 3 },
+});
+
+/** Read the quota at most this often, and this often while the quota holds the window below --concurrency. */
+const QUOTA_EVERY_MS = 2_000;
+/** Continue-as-new past this many events (Temporal's limit is 51,200) or when Temporal suggests it. */
+const HISTORY_EVENTS_PER_RUN = 10_000;
+const CANCEL_GRACE = '2 minutes';
+
+export async function agentBatch(input: BatchInput): Promise<BatchResult> {
+  const batchId = workflowInfo().workflowId;
+  const state = input.resumeFrom
+    ? BatchState.resume(input.resumeFrom, Date.now(), input.retry)
+    : BatchState.initial(input.settings, Date.now());
+  const { settings } = state.s;
+  let quotaReadAt = Number.NEGATIVE_INFINITY;
+
+  setHandler(batchProgressQuery, () => state.progress(batchId, Date.now()));
+  setHandler(batchItemsQuery, () => state.items());
+  setHandler(sessionFinishedSignal, (report) => void state.finish(report));
+  setHandler(
+    addItemsUpdate,
+    async (page) => {
+      await condition(() => state.roomFor(page) || state.isRepeat(page));
+      return state.addPage(page);
+    },
+    { validator: (page) => throwIf(state.pageProblem(page)) },
+  );
+  setHandler(retryFailedUpdate, (payload) => state.retry(payload), {
+    validator: (_payload) => throwIf(state.s.cancelled ? 'the batch is cancelled' : null),
+  });
+  const setPaused = (paused: boolean) => {
+    state.s.paused = paused;
+    return state.progress(batchId, Date.now());
+  };
+  setHandler(pauseBatchUpdate, () => setPaused(true));
+  setHandler(resumeBatchUpdate, () => setPaused(false));
+
+  const continueAsNewReady = () =>
+    (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_PER_RUN) &&
+    allHandlersFinished();
+
+  try {
+    for (;;) {
+      state.exhaustBudgetIfSpent();
+      if (state.done) break;
+      if (continueAsNewReady()) return await continueAsNew<typeof agentBatch>({ settings, resumeFrom: state.s });
+      if (state.hasWork() && state.runningCount < settings.concurrency) {
+        if (Date.now() - quotaReadAt >= QUOTA_EVERY_MS) await refreshQuota();
+        if (state.canStart()) {
+          await startItems();
+          continue;
+        }
+      }
+      // While the quota holds the window below --concurrency, look again now and then: it may grow back.
+      const growable = state.hasWork() && state.s.window.allowed < settings.concurrency;
+      await condition(
+        () => state.canStart() || state.done || state.budgetSpent || continueAsNewReady(),
+        growable ? QUOTA_EVERY_MS : undefined,
+      );
+    }
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    await CancellationScope.nonCancellable(cancelChildren);
+  }
+  await condition(allHandlersFinished);
+  return state.result(batchId, Date.now());
+
+  async function refreshQuota(): Promise<void> {
+    quotaReadAt = Date.now();
+    const reading = await readQuota({ batchId }).catch(() => state.s.window.quota);
+    state.applyQuota(reading);
+  }
+
+  async function startItems(): Promise<void> {
+    const starts: Promise<void>[] = [];
+    while (state.canStart()) starts.push(startItem(state.takeNext()));
+    await Promise.all(starts);
+  }
+
+  async function startItem(item: BatchItem): Promise<void> {
+    const workflowId = childWorkflowId(batchId, item.key);
+    const args: SessionInput = {
+      ...settings.defaults,
+      ...item.input,
+      groupId: batchId,
+      reportTo: { workflowId: batchId, key: item.key },
+    };
+    try {
+      // Not cancellable: once asked for, a child's start must be known, so that cancelling the batch cancels it.
+      const child = await CancellationScope.nonCancellable(() =>
+        startChild<(input: SessionInput) => Promise<SessionResult>>(SESSION_WORKFLOW_TYPE, {
+          workflowId,
+          args: [args],
+          // Children outlive each run of the batch (continue-as-new) and report by signal; cancelling the
+          // batch cancels them explicitly.
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          // retry-failed runs a failed item again under the same id.
+          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+          priority: { priorityKey: settings.priorityKey, fairnessKey: settings.tenant },
+          typedSearchAttributes: [{ key: HAI_BATCH_ID, value: batchId }],
+          memo: { batchLine: item.line },
+        }),
+      );
+      // A child that ends without reporting (terminated) is still counted, when it ends in this run.
+      child.result().then(
+        (r) =>
+          state.finish({
+            key: item.key,
+            status: r.status,
+            steps: r.steps,
+            tokens: 0,
+            costUsd: r.costUsd,
+            error: r.error,
+          }),
+        (e: Error) =>
+          state.finish({
+            key: item.key,
+            status: isCancellation(e) ? 'cancelled' : 'failed',
+            steps: 0,
+            tokens: 0,
+            costUsd: null,
+            error: e.message,
+          }),
+      );
+    } catch (err) {
+      // Already running (a start repeated across a continue-as-new): it reports to this batch all the same.
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+      state.finish({
+        key: item.key,
+        status: 'failed',
+        steps: 0,
+        tokens: 0,
+        costUsd: null,
+        error: (err as Error).message,
+      });
+    }
+  }
+
+  /** Cancels every running child (which cancels its platform session) and waits for their reports. */
+  async function cancelChildren(): Promise<void> {
+    state.cancel();
+    await Promise.all(
+      Object.keys(state.s.running).map((key) =>
+        getExternalWorkflowHandle(childWorkflowId(batchId, key))
+          .cancel()
+          .catch(() => undefined),
+      ),
+    );
+    await condition(() => state.runningCount === 0, CANCEL_GRACE);
+  }
+}
+
+function throwIf(problem: string | null): void {
+  if (problem) throw new Error(problem);
+}
