@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { createBatchActivities } from './batch/activities';
+import { createScheduleActivities } from './schedule/activities';
 import {
   loadLogLevel,
   loadNotifySettings,
@@ -55,6 +56,7 @@ export function createSessionWorker(opts: SessionWorkerOptions): Promise<Worker>
         tools: new ToolRegistry(opts.tools),
         notify: opts.notify ?? loadNotifySettings(),
       }),
+      ...createScheduleActivities(opts.hai),
       ...createBatchActivities(opts.hai),
     },
     maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
