@@ -12,7 +12,7 @@ export interface QuotaReading {
 export function createScheduleActivities(client: HaiClient) {
   return {
     /** The platform's concurrency quota right now (GET /sessions/quota). */
-    async readQuota(): Promise<QuotaReading> {
+    async readQuotaForSchedule(): Promise<QuotaReading> {
       const quota = await withPlatformErrors(() => client.getQuota({ signal: Context.current().cancellationSignal }));
       return { active: quota.active, limit: quota.limit, available: quota.available };
     },

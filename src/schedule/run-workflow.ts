@@ -26,7 +26,7 @@ import { ScheduledRunState } from './run-state';
 import { localTime, renderTask } from './template';
 
 // A few quick tries: a platform that cannot say its quota does not stop the run (the session then queues).
-const { readQuota } = proxyActivities<ScheduleActivities>({
+const { readQuotaForSchedule } = proxyActivities<ScheduleActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 4 },
 });
@@ -79,7 +79,7 @@ async function waitForQuota(input: ScheduledRunInput, state: ScheduledRunState):
   for (;;) {
     let quota;
     try {
-      quota = await readQuota();
+      quota = await readQuotaForSchedule();
     } catch (err) {
       log.warn('platform quota unknown; running anyway', { error: rootMessage(err) });
       return null;
