@@ -101,7 +101,8 @@ export async function agentBatch(input: BatchInput): Promise<BatchResult> {
     if (!isCancellation(err)) throw err;
     await CancellationScope.nonCancellable(cancelChildren);
   }
-  await condition(allHandlersFinished);
+  // Not cancellable: a cancelled batch still ends with its result (what ran, what was cancelled).
+  await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
   return state.result(batchId, Date.now());
 
   async function refreshQuota(): Promise<void> {

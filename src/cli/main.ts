@@ -10,6 +10,7 @@ import { positiveInt } from './parse';
 import { addEventCommands } from './event-commands';
 import { addSessionCommands } from './session-commands';
 import { addScheduleCommands } from '../schedule/cli';
+import { addBatchCommands } from '../batch/cli';
 import { simulatorCommand } from '../simulator/command';
 import { loadToolsModule } from '../tools/load';
 import { runWorker } from '../worker';
@@ -79,6 +80,7 @@ program
 
 program.addCommand(simulatorCommand());
 addSessionCommands(program, withSessions);
+addBatchCommands(program, withSessions);
 addScheduleCommands(program, withSessions);
 addEventCommands(program, withSessions);
 
