@@ -128,10 +128,21 @@ export async function streamEvents(
   });
 }
 
+/** After this long without a result, say what is being waited for (e.g. an approval). */
+const RESULT_NOTE_MS = 2_000;
+
 async function printResult(sessions: SessionClient, workflowId: string, json: boolean): Promise<number> {
   let result: SessionResult;
+  const pending = sessions.handle(workflowId).result();
+  const note = json
+    ? undefined
+    : setTimeout(
+        () =>
+          console.error(`the session has ended; waiting for workflow ${workflowId} (hai-temporal status shows why)`),
+        RESULT_NOTE_MS,
+      );
   try {
-    result = await sessions.handle(workflowId).result();
+    result = await pending;
   } catch (err) {
     if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure) {
       if (json) printJson({ workflowId, status: 'cancelled', endedBy: 'workflow-cancel' });
@@ -139,6 +150,8 @@ async function printResult(sessions: SessionClient, workflowId: string, json: bo
       return EXIT.cancelled;
     }
     throw err;
+  } finally {
+    clearTimeout(note);
   }
   if (json) printJson(result);
   else console.log(formatResult(result));

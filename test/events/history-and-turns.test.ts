@@ -117,6 +117,18 @@ describe('watch --events on an interactive session', () => {
   });
 });
 
+describe('run --events', () => {
+  it('prints each step as a line while the agent works, then the answer, exiting as run does', async () => {
+    const ran = await cli(h, ['run', sim({ steps: 3, answer: 'done' }, 'look around'), '--events']);
+    expect(ran.code, ran.stderr).toBe(EXIT.ok);
+    const lines = ran.stdout.trim().split('\n');
+    expect(lines.filter((l) => / policy +Step \d+: .*→ navigate\(url=/.test(l))).toHaveLength(3);
+    expect(lines.filter((l) => / cost +\d steps? · \$/.test(l))).toHaveLength(3);
+    expect(lines.findIndex((l) => /answer +\[success\] done/.test(l))).toBeLessThan(lines.length - 2);
+    expect(lines.slice(-2)).toEqual([expect.stringMatching(/^completed /), 'done']);
+  });
+});
+
 describe('bad input and missing keys', () => {
   it('tells a reader without a key what to set and why, and starts nothing', async () => {
     const noKey = { HAI_API_KEY: '', H_API_KEY: '' };
@@ -162,6 +174,24 @@ describe('the terminal format', () => {
         timestamp: null,
       }),
     ).toBe('#9     --:--:--  answer     {"n":1} · mood=glad');
+    const observed = {
+      kind: 'observation_event',
+      type: 'web',
+      text: 'Hacker  News\n1. Story',
+      image: { source: 'https://r/1.png', type: 'url' },
+    };
+    expect(formatEvent({ index: 3, type: 'AgentEvent', data: observed, timestamp: at })).toBe(
+      '#3     14:30:05  observe    web Hacker News 1. Story image https://r/1.png',
+    );
+    const thought = {
+      kind: 'policy_event',
+      reasoning_content: 'HN first',
+      content: null,
+      tool_reqs: [{ tool_name: 'click', args: { x: 1 } }],
+    };
+    expect(formatEvent({ index: 4, type: 'AgentEvent', data: thought, timestamp: at })).toBe(
+      '#4     14:30:05  policy     (thinking) HN first → click(x=1)',
+    );
   });
 });
 
