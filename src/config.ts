@@ -102,7 +102,7 @@ const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 
 /** Temporal's own log level: an explicit value, else HAI_TEMPORAL_LOG_LEVEL, else INFO. */
 export function loadLogLevel(explicit?: (typeof LOG_LEVELS)[number], env = process.env): (typeof LOG_LEVELS)[number] {
-  const raw = explicit ?? env.HAI_TEMPORAL_LOG_LEVEL?.toUpperCase() ?? 'INFO';
+  const raw = explicit ?? (env.HAI_TEMPORAL_LOG_LEVEL?.toUpperCase() || 'INFO');
   if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
     throw new SettingsError(`HAI_TEMPORAL_LOG_LEVEL=${JSON.stringify(raw)} must be one of ${LOG_LEVELS.join(', ')}`);
   }
@@ -114,7 +114,7 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** How the worker writes its log: an explicit value (`--log-format`), else HAI_TEMPORAL_LOG_FORMAT, else text. */
 export function loadLogFormat(explicit?: string, env = process.env): LogFormat {
-  const raw = (explicit ?? env.HAI_TEMPORAL_LOG_FORMAT ?? 'text').toLowerCase();
+  const raw = (explicit ?? (env.HAI_TEMPORAL_LOG_FORMAT || 'text')).toLowerCase();
   if (!(LOG_FORMATS as readonly string[]).includes(raw)) {
     throw new SettingsError(
       `HAI_TEMPORAL_LOG_FORMAT=${JSON.stringify(raw)} (or --log-format) must be one of ${LOG_FORMATS.join(', ')}`,
