@@ -11,7 +11,8 @@ import { z } from 'zod';
 import type { WatchProgress } from './activities/watch-session';
 import { loadTemporalSettings, resolveTaskQueue, type TemporalSettings } from './config';
 import { messageProblem } from './shared/limits';
-import { describeIssues, sessionInputSchema, type SessionInput } from './shared/input';
+import { sessionDetails, sessionSummary } from './webui/session-summary';
+import { parseSessionInput, type SessionInput } from './shared/input';
 import {
   approveUpdate,
   cancelUpdate,
@@ -65,8 +66,8 @@ export function toWorkflowInput(input: StartSessionInput): SessionInput {
   const schema =
     answerSchema instanceof z.ZodType ? (z.toJSONSchema(answerSchema) as Record<string, unknown>) : answerSchema;
   const candidate = schema ? { ...rest, answerSchema: schema } : rest;
-  const parsed = sessionInputSchema.safeParse(candidate);
-  if (!parsed.success) throw new InvalidInputError(`invalid session input: ${describeIssues(parsed.error)}`);
+  const parsed = parseSessionInput(candidate);
+  if (!parsed.ok) throw new InvalidInputError(`invalid session input: ${parsed.error}`);
   return candidate;
 }
 
@@ -94,7 +95,8 @@ export class SessionClient {
       taskQueue: this.taskQueue,
       workflowId: opts.workflowId ?? `hai-session-${crypto.randomUUID()}`,
       args: [args],
-      staticSummary: summaryOf(args),
+      staticSummary: sessionSummary(args),
+      staticDetails: sessionDetails(args),
     });
   }
 
@@ -201,8 +203,3 @@ export class SessionClient {
 }
 
 const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-
-function summaryOf(input: SessionInput): string {
-  const task = input.task ?? input.messages?.[0]?.message ?? '';
-  return task.length > 120 ? `${task.slice(0, 117)}...` : task;
-}

@@ -33,7 +33,13 @@ export function createSessionActivity(client: HaiClient, tools: ToolRegistry) {
     firstRunId,
     input: raw,
   }: CreateSessionInput): Promise<CreatedSession> {
-    const parsed = parseSessionInput(raw);
+    let parsed: ReturnType<typeof parseSessionInput>;
+    try {
+      parsed = parseSessionInput(raw);
+    } catch (err) {
+      // An input that breaks validation itself is as invalid as one that fails it, and as final.
+      parsed = { ok: false, error: (err as Error).message };
+    }
     if (!parsed.ok)
       throw ApplicationFailure.nonRetryable(`invalid session input: ${parsed.error}`, 'InvalidSessionInput');
     const input = parsed.value;

@@ -1,5 +1,7 @@
-// Turns platform errors into Temporal failures: what retrying cannot fix (a bad key, an unknown session,
-// a refused request) fails at once with the platform's own words; the rest is left to the retry policy.
+// Temporal is the retry authority inside activities: every platform error becomes an ApplicationFailure
+// with a type per cause (`HaiApiError.rate_limited`, `HaiApiError.unauthorized`, ...), non-retryable when
+// repeating cannot help (a bad key, an unknown session, a refused request), and the server's Retry-After
+// as the next retry delay. The attempts and their reasons show in the Web UI's pending-activity view.
 import { ApplicationFailure } from '@temporalio/common';
 import { HaiApiError } from '../hai/errors';
 
@@ -7,14 +9,16 @@ export async function withPlatformErrors<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof HaiApiError && !err.retryable) {
-      throw ApplicationFailure.create({
-        message: err.message,
-        type: `HaiApiError.${err.code}`,
-        nonRetryable: true,
-        details: [{ status: err.status ?? null, route: err.route, detail: err.detail }],
-      });
-    }
-    throw err;
+    throw err instanceof HaiApiError ? platformFailure(err) : err;
   }
+}
+
+export function platformFailure(err: HaiApiError): ApplicationFailure {
+  return ApplicationFailure.create({
+    message: err.message,
+    type: `HaiApiError.${err.code}`,
+    nonRetryable: !err.retryable,
+    ...(err.retryAfterMs !== undefined && err.retryable ? { nextRetryDelay: err.retryAfterMs } : {}),
+    details: [{ status: err.status ?? null, route: err.route, detail: err.detail }],
+  });
 }

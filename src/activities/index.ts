@@ -12,8 +12,10 @@ export interface ActivityDependencies {
   notify?: NotifySettings;
 }
 
-export function createActivities(client: HaiClient, deps: ActivityDependencies = {}) {
+export function createActivities(haiClient: HaiClient, deps: ActivityDependencies = {}) {
   const tools = deps.tools ?? new ToolRegistry();
+  // Temporal retries activities (typed failures, Retry-After as the next delay); the client repeats resets only.
+  const client = haiClient.withRetries('resets');
   return {
     createSession: createSessionActivity(client, tools),
     watchSession: watchSessionActivity(client),

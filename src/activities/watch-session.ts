@@ -1,12 +1,12 @@
 // Follows one platform session until its next lifecycle transition (hai-api.md §4): long-polls /changes
 // from a cursor, takes /status as the authority, drains every page once the session settles, and heartbeats
 // its cursor so that a retried attempt (another worker, after a crash) resumes where this one stopped.
-import { CancelledFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { HaiClient } from '../hai/client';
 import { parseAnswer, type SessionChanges, type SessionStatus, type ToolRequest } from '../hai/schemas';
 import { isSettledStatus } from '../hai/status';
 import type { Transition, UsageEntry } from '../shared/session';
-import { checkAnswer } from './answer-validation';
+import { checkAnswer } from '../shared/answer-schema';
 import { type AnswerEvent, readEvents } from './event-transitions';
 import { eventPages } from './event-pages';
 import { withPlatformErrors } from './failures';
@@ -60,7 +60,6 @@ export interface WatchProgress {
   costUsd?: number | null;
 }
 
-export const HEARTBEAT_EVERY_MS = 10_000;
 const DEFAULT_BUDGET_MS = 20 * 60_000;
 const MAX_WAIT_FOR_SECONDS = 25;
 
@@ -110,7 +109,12 @@ export function watchSessionActivity(client: HaiClient) {
 
     // Heartbeats run on their own clock, so a slow platform call never looks like a dead worker;
     // the SDK forwards at most one per 0.8 × heartbeatTimeout to the server.
-    return whileHeartbeating(follow, HEARTBEAT_EVERY_MS, () => progress);
+    return whileHeartbeating(follow, () => progress).catch((err) => {
+      // Platform errors are already typed failures; anything else (a bug, a body we cannot read) would fail the
+      // same way on every attempt, so it must not be retried forever.
+      if (err instanceof ApplicationFailure || err instanceof CancelledFailure) throw err;
+      throw ApplicationFailure.nonRetryable(`watching the session failed: ${(err as Error).message}`, 'WatchFailed');
+    });
 
     async function follow(): Promise<WatchResult> {
       for (;;) {

@@ -23,6 +23,8 @@ export interface HaiApiErrorInit {
   code: HaiErrorCode;
   retryable: boolean;
   cause?: unknown;
+  /** The delay the server asked for (`Retry-After`, `X-RateLimit-Reset`), capped. */
+  retryAfterMs?: number;
 }
 
 /**
@@ -39,6 +41,7 @@ export class HaiApiError extends Error {
   readonly body: unknown;
   readonly retryable: boolean;
   readonly code: HaiErrorCode;
+  readonly retryAfterMs: number | undefined;
 
   constructor(init: HaiApiErrorInit) {
     const what = init.status === undefined ? init.detail : `${statusLine(init.status)}: ${init.detail}`;
@@ -50,6 +53,7 @@ export class HaiApiError extends Error {
     this.body = init.body;
     this.retryable = init.retryable;
     this.code = init.code;
+    this.retryAfterMs = init.retryAfterMs;
   }
 }
 
@@ -61,7 +65,7 @@ function statusLine(status: number): string {
 const IN_FLIGHT = /in[ -]?flight/i;
 
 /** Builds the error for a non-2xx response. `bodyText` is the raw body; JSON bodies are parsed when possible. */
-export function errorFromResponse(route: string, status: number, bodyText: string): HaiApiError {
+export function errorFromResponse(route: string, status: number, bodyText: string, retryAfterMs?: number): HaiApiError {
   const body = parseJsonOrText(bodyText);
   const detail = renderDetail(body) ?? STATUS_CODES[status] ?? 'no detail';
   const inFlight = status === 409 && IN_FLIGHT.test(detail);
@@ -72,6 +76,7 @@ export function errorFromResponse(route: string, status: number, bodyText: strin
     body,
     code: codeForStatus(status),
     retryable: status === 408 || status === 429 || status >= 500 || inFlight,
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
   });
 }
 

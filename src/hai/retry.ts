@@ -40,6 +40,14 @@ export function shouldRetry(err: HaiApiError, safeToRepeat: boolean): boolean {
   return safeToRepeat || neverSent(err);
 }
 
+const RESETS = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+
+/** A connection reset or closed under the request (often a reused keep-alive socket). */
+export function isReset(err: HaiApiError): boolean {
+  const cause = err.cause as { code?: unknown } | undefined;
+  return err.code === 'network' && typeof cause?.code === 'string' && RESETS.has(cause.code);
+}
+
 function neverSent(err: HaiApiError): boolean {
   const cause = err.cause as { code?: unknown } | undefined;
   return typeof cause?.code === 'string' && CONNECT_FAILURES.has(cause.code);

@@ -1,8 +1,9 @@
 // The session workflow's input: validated by the client before start and again by the workflow itself,
 // so a bad input fails at once with a message naming the field.
 import { z } from 'zod';
+import { compileAnswerSchema } from './answer-schema';
 import { parseDuration } from './duration';
-import { inputTooLarge } from './limits';
+import { inputTooLarge, nestingProblem } from './limits';
 
 export const DEFAULT_AGENT = 'h/web-surfer-flash';
 
@@ -10,6 +11,10 @@ const jsonSchemaObject = z
   .record(z.string(), z.unknown())
   .refine((s) => typeof s.type === 'string' || 'properties' in s || 'anyOf' in s || 'oneOf' in s || '$ref' in s, {
     message: 'must be a JSON Schema object (with a "type", "properties", "anyOf", "oneOf" or "$ref")',
+  })
+  .superRefine((schema, ctx) => {
+    const compiled = compileAnswerSchema(schema);
+    if (!compiled.ok) ctx.addIssue({ code: 'custom', message: compiled.error });
   });
 
 /** A duration in ms, or text like "90s", "15m", "1h". */
@@ -99,6 +104,9 @@ export function describeIssues(error: z.ZodError): string {
 }
 
 export function parseSessionInput(raw: unknown): { ok: true; value: ValidSessionInput } | { ok: false; error: string } {
+  // Before zod and JSON.stringify, which recurse and would overflow the stack on absurd nesting.
+  const nesting = nestingProblem(raw);
+  if (nesting) return { ok: false, error: nesting };
   const result = sessionInputSchema.safeParse(raw);
   return result.success ? { ok: true, value: result.data } : { ok: false, error: describeIssues(result.error) };
 }

@@ -19,3 +19,20 @@ export function inputTooLarge(input: unknown): string | null {
     ? `the session input is ${bytes} bytes, over the ${MAX_MESSAGE_BYTES}-byte limit`
     : null;
 }
+
+export const MAX_NESTING = 64;
+
+/** Where a value nests objects or arrays deeper than MAX_NESTING levels, checked without recursion. */
+export function nestingProblem(value: unknown): string | null {
+  const stack: Array<{ value: unknown; depth: number; path: string }> = [{ value, depth: 0, path: '' }];
+  while (stack.length > 0) {
+    const { value: v, depth, path } = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= MAX_NESTING) return `${path || '(input)'}: nested deeper than ${MAX_NESTING} levels`;
+    for (const [k, child] of Object.entries(v)) {
+      // Name the top-level field only: the full path of a 5,000-level value is itself absurd.
+      stack.push({ value: child, depth: depth + 1, path: path || k });
+    }
+  }
+  return null;
+}

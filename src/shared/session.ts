@@ -99,6 +99,8 @@ export interface SessionProgress {
   audit: AuditEntry[];
   /** The platform's USD cost of the session so far (`metrics.total_cost`); null when unpriced or unknown. */
   costUsd: number | null;
+  /** How the session ended, once it has: the result's status, who ended it, and why when it failed. */
+  ending?: { outcome: SessionOutcome; endedBy: EndedBy; error?: string } | null;
 }
 
 export interface SessionResult {

@@ -1,4 +1,5 @@
 // The simulator's shared state: live options, sessions, idempotency keys, long-poll waiters and counters.
+import { type FaultPlan, NO_FAULTS, planFaults } from './faults';
 import { IdempotencyRegistry } from './idempotency';
 import { LongPollHub } from './long-poll';
 import {
@@ -35,6 +36,16 @@ export class App {
     const faults: FaultOptions = { ...this.options.faults, ...definedOnly(rest) };
     if ('routes' in patch) faults.routes = routes ?? undefined;
     this.options = { ...this.options, faults };
+  }
+
+  /** The faults a request to `route` gets, counting down `remaining` when it is set. */
+  takeFaults(route: string): FaultPlan {
+    const faults = this.options.faults;
+    const plan = planFaults(faults, route);
+    if (faults.remaining === undefined || (plan.rejectStatus === undefined && !plan.drop)) return plan;
+    if (faults.remaining <= 0) return { ...NO_FAULTS, latencyMs: plan.latencyMs };
+    this.options = { ...this.options, faults: { ...faults, remaining: faults.remaining - 1 } };
+    return plan;
   }
 
   resetFaults(): void {

@@ -17,6 +17,10 @@ export interface FaultOptions {
   malformedRate: number;
   /** Only these route names get faults, e.g. "POST /sessions"; all routes when unset or empty. */
   routes?: string[];
+  /** When set, injected error statuses carry `Retry-After` with this many seconds too (not only 429s). */
+  errorRetryAfterS?: number;
+  /** When set, at most this many more faults (errors, 429s, drops) are injected; it counts down. */
+  remaining?: number;
 }
 
 export interface SimulatorOptions {
@@ -90,6 +94,8 @@ export const faultsPatchSchema = z.strictObject({
   dropRate: rate.optional(),
   malformedRate: rate.optional(),
   routes: z.array(z.string().min(1)).nullable().optional(),
+  errorRetryAfterS: nonNegativeInt.optional(),
+  remaining: nonNegativeInt.optional(),
 }) satisfies z.ZodType<FaultsPatch>;
 
 /** A runtime change: everything but port/host, which are fixed once the server listens. */

@@ -4,7 +4,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import { handleAdmin } from './admin';
 import { AGENT_VIEW_PREFIX, serveAgentView } from './agent-view';
 import type { App } from './app';
-import { type FaultPlan, NO_FAULTS, planFaults, truncate } from './faults';
+import { type FaultPlan, NO_FAULTS, truncate } from './faults';
 import { BodyTooLargeError, HttpError, type Reply, detail, json, readBody } from './http';
 import type { SimulatorOptions } from './options';
 import { type Ctx, routeName } from './routes/context';
@@ -38,7 +38,7 @@ async function handle(app: App, req: IncomingMessage, res: ServerResponse): Prom
   // Unknown API paths are counted under one name, and never get faults.
   const name = match.kind === 'found' ? routeName(match.route) : 'unmatched';
   app.stats.request(name);
-  const plan = match.kind === 'found' ? planFaults(app.options.faults, name) : NO_FAULTS;
+  const plan = match.kind === 'found' ? app.takeFaults(name) : NO_FAULTS;
   const delay = once(() => sleep(plan.latencyMs));
   const reply = await answer(app, req, res, url, match, plan, delay);
   if (reply === undefined) return;
@@ -67,7 +67,13 @@ async function answer(
     app.stats.faultInjected();
     return plan.rejectStatus === 429
       ? detail(429, 'Too Many Requests (simulated fault)', { 'Retry-After': String(app.options.faults.retryAfterS) })
-      : detail(plan.rejectStatus, 'Simulated fault');
+      : detail(
+          plan.rejectStatus,
+          'Simulated fault',
+          app.options.faults.errorRetryAfterS === undefined
+            ? undefined
+            : { 'Retry-After': String(app.options.faults.errorRetryAfterS) },
+        );
   }
   const rawBody = await readLimited(app, req);
   if (!Buffer.isBuffer(rawBody)) return rawBody;

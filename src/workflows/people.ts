@@ -16,7 +16,7 @@ import {
   type ReplyPayload,
   type SteerAck,
 } from '../shared/session';
-import { currentTurn, type Decision, type SessionState } from './session-state';
+import type { Decision, SessionState } from './session-state';
 import type { SteeringQueue } from './steering';
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v : undefined);
@@ -63,11 +63,16 @@ export class PeopleDesk {
     const { state } = this;
     if (!text(field(payload, 'by'))) return `${kind} needs "by": who decides`;
     if (kind === 'reject' && !text(field(payload, 'reason'))) return 'reject needs a "reason"';
+    for (const name of ['comment', 'reason', 'feedback']) {
+      const value = field(payload, name);
+      const problem = typeof value === 'string' && value.trim() ? messageProblem(value) : null;
+      if (problem) return `${kind} "${name}": ${problem.replace(/^the message /, '')}`;
+    }
     if (state.phase === 'awaiting_approval' && state.decision === null) return null;
     const last = [...state.audit].reverse().find((a) => a.kind === 'approved' || a.kind === 'rejected');
     if (state.decision || (last && state.phase === 'ended')) {
       const d = state.decision ?? last!;
-      return `the answer of turn ${currentTurn(state).index + 1} was already ${d.kind === 'approved' ? 'approved' : 'rejected'} by ${d.by}`;
+      return `the answer of turn ${state.currentTurn.index + 1} was already ${d.kind === 'approved' ? 'approved' : 'rejected'} by ${d.by}`;
     }
     return `nothing awaits a decision: the session is ${state.phase.replace('_', ' ')} (${state.status})`;
   }
@@ -76,17 +81,17 @@ export class PeopleDesk {
     const { state } = this;
     const at = this.now();
     const by = text(payload.by)!;
-    const turn = currentTurn(state).index;
+    const turn = state.currentTurn.index;
     let decision: Decision;
     if (kind === 'approve') {
       const comment = text(field(payload, 'comment'));
       decision = { kind: 'approved', by, at, ...(comment ? { comment } : {}) };
-      state.audit.push({ at, turn, kind: 'approved', by, ...(comment ? { comment } : {}) });
+      state.addAudit({ at, turn, kind: 'approved', by, ...(comment ? { comment } : {}) });
     } else {
       const reason = text(field(payload, 'reason'))!;
       const feedback = text(field(payload, 'feedback'));
       decision = { kind: 'rejected', by, at, reason, ...(feedback ? { feedback } : {}) };
-      state.audit.push({ at, turn, kind: 'rejected', by, reason, ...(feedback ? { feedback } : {}) });
+      state.addAudit({ at, turn, kind: 'rejected', by, reason, ...(feedback ? { feedback } : {}) });
     }
     state.decision = decision;
     return { decision: decision.kind, turn, round: state.round };
@@ -94,14 +99,18 @@ export class PeopleDesk {
 
   private replyProblem(payload: unknown): string | null {
     if (this.state.phase === 'ended') return `the session has ended (${this.state.status}); reply is not possible`;
-    return messageProblem(field(payload, 'message'));
+    const message = field(payload, 'message');
+    const problem = messageProblem(message);
+    if (problem || this.state.awaiting?.toolCallId) return problem;
+    // Not an answer to the agent's question: a message, refused when a message cannot be taken now.
+    return this.steering.refusal({ type: 'send', message: message as string });
   }
 
   /** An answer to the agent's ask_human call, or else a message to the agent (reply is an alias of send). */
   private async reply(payload: ReplyPayload): Promise<SteerAck> {
     const { state } = this;
     const by = text(payload.by) ?? 'unknown';
-    state.audit.push({ at: this.now(), turn: currentTurn(state).index, kind: 'reply', by, message: payload.message });
+    state.addAudit({ at: this.now(), turn: state.currentTurn.index, kind: 'reply', by, message: payload.message });
     const toolCallId = state.awaiting?.kind === 'input' ? state.awaiting.toolCallId : undefined;
     if (toolCallId) {
       state.toolReplies[toolCallId] = payload.message;

@@ -109,7 +109,8 @@ export class SteeringQueue {
     }
   }
 
-  private refusal(command: SteerCommand): string | null {
+  /** Why the command would be refused now, or null. */
+  refusal(command: SteerCommand): string | null {
     return validateCommand(command) ?? this.gate(command);
   }
 

@@ -1,0 +1,36 @@
+// The session workflow's activities, with the timeouts and retry policies that fit each kind of call.
+// Platform errors arrive as typed failures: non-retryable when repeating cannot help, with the server's
+// Retry-After as the next delay (src/activities/failures.ts), so these policies only bound the rest.
+import { proxyActivities } from '@temporalio/workflow';
+import type { SessionActivities } from '../activities';
+
+// A create may wait out a platform outage or a full quota for up to an hour; it heartbeats while in flight, so
+// a killed worker's call is retried within seconds, and its idempotency key makes every retry the same session.
+export const { createSession } = proxyActivities<SessionActivities>({
+  startToCloseTimeout: '3 minutes',
+  scheduleToCloseTimeout: '1 hour',
+  heartbeatTimeout: '10 seconds',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+
+// Short calls; they heartbeat while in flight, so a killed worker's call is retried within seconds.
+export const { steerSession, submitToolResults, notify } = proxyActivities<SessionActivities>({
+  startToCloseTimeout: '3 minutes',
+  heartbeatTimeout: '10 seconds',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 12 },
+});
+
+// A killed worker's watch is retried elsewhere once its heartbeat is missed for a minute; the activity
+// heartbeats every 12 s and the SDK forwards about one per 48 s, so a session costs ~1 heartbeat a minute.
+export const { watchSession } = proxyActivities<SessionActivities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+
+// Users' tools: retried a few times, then their error goes back to the agent.
+export const { runTool } = proxyActivities<SessionActivities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '10 seconds',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 4 },
+});

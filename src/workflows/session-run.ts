@@ -1,0 +1,430 @@
+// The steps of a session workflow. Each step returns how the session goes on: null to keep following it, or
+// the Ending that the workflow returns. Deterministic code only: what talks to the outside is an activity.
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { WatchResult } from '../activities';
+import type { ToolRequest, ToolResult } from '../hai/schemas';
+import { isTerminalStatus } from '../hai/status';
+import type { SessionInput } from '../shared/input';
+import {
+  progressQuery,
+  sessionFinishedSignal,
+  type Awaiting,
+  type EndedBy,
+  type SessionOutcome,
+  type SessionReport,
+  type SessionResult,
+  type SteerAck,
+  type SteerCommand,
+} from '../shared/session';
+import { HAI_AWAITING, HAI_SESSION_ID, HAI_STATUS } from '../temporal/search-attributes';
+import { PeopleDesk } from './people';
+import { createSession, notify, runTool, steerSession, submitToolResults, watchSession } from './session-activities';
+import { answered, type Ending, type SessionState } from './session-state';
+import type { WorkflowInput } from './session-input';
+import { SteeringQueue } from './steering';
+
+const WATCH_BUDGET_MS = 20 * 60_000;
+
+const now = () => new Date().toISOString();
+
+export class SessionRun {
+  private readonly info = workflowInfo();
+  private readonly steering: SteeringQueue;
+  private notificationsInFlight = 0;
+
+  constructor(
+    private readonly input: WorkflowInput,
+    readonly state: SessionState,
+  ) {
+    this.steering = new SteeringQueue(
+      (command) => this.refusal(command),
+      (command, reason) => this.state.note(now(), 'rejected', `${command.type}: ${reason}`),
+    );
+  }
+
+  registerHandlers(): void {
+    setHandler(progressQuery, () => this.state.progress(this.info.workflowId));
+    this.steering.register();
+    new PeopleDesk(this.state, this.steering, now, (what, reason) =>
+      this.state.note(now(), 'rejected', `${what}: ${reason}`),
+    ).register();
+    // The queue waits forever; its wait ends only by the workflow's cancellation, handled in `failed`.
+    this.steering
+      .run(
+        () => this.state.sessionId !== null,
+        (c) => this.deliver(c),
+      )
+      .catch(() => undefined);
+  }
+
+  async create(rawInput: SessionInput): Promise<void> {
+    // Not cancellable: a session the platform created must be known, so that cleanup can cancel it.
+    const created = await CancellationScope.nonCancellable(() =>
+      createSession({ workflowId: this.info.workflowId, firstRunId: this.info.firstExecutionRunId, input: rawInput }),
+    ).catch((err) => {
+      throw ApplicationFailure.nonRetryable(
+        `could not create the platform session: ${rootMessage(err)}`,
+        'CreateFailed',
+      );
+    });
+    this.state.sessionCreated(created, now());
+    upsertSearchAttributes([
+      { key: HAI_SESSION_ID, value: created.sessionId },
+      { key: HAI_STATUS, value: created.status },
+    ]);
+  }
+
+  continueAsNewDue(): boolean {
+    if (workflowInfo().continueAsNewSuggested) return true;
+    const every = this.input.continueAsNewEvery;
+    return every !== undefined && this.state.transitionsThisRun >= every;
+  }
+
+  /** Nothing in flight: every steering command delivered, every notice sent, every handler done. */
+  async quiesced(): Promise<void> {
+    await condition(() => this.steering.idle && this.notificationsInFlight === 0 && allHandlersFinished());
+  }
+
+  /** Follows the session to its next transition and acts on it. */
+  async nextTransition(): Promise<Ending | null> {
+    const { state } = this;
+    const wasWaiting = state.phase === 'awaiting_input';
+    const before = state.status;
+    const watched = await this.watch();
+    if ('endedBy' in watched) return watched;
+    state.applyWatch(watched);
+    // Awaited only when due: an extra await would reorder this step's commands against update completions.
+    if (this.overBudget()) await this.forceAnswerOverBudget();
+    setCurrentDetails(`**${state.status}** · ${state.steps} steps · turn ${state.currentTurn.index + 1}`);
+    if (state.status !== before) upsertSearchAttributes([{ key: HAI_STATUS, value: state.status }]);
+
+    if (state.status === 'awaiting_tool_results' && watched.pendingToolCalls) {
+      return this.answerToolCalls(watched.pendingToolCalls);
+    }
+    const settledWithAnswer = (state.status === 'idle' || state.status === 'completed') && answered(state.currentTurn);
+    if (this.input.approval && settledWithAnswer && !state.endRequest) return this.holdForApproval();
+    if (isTerminalStatus(state.status)) {
+      const idleLapsed = wasWaiting && (state.status === 'completed' || state.status === 'timed_out');
+      const by: EndedBy =
+        state.endRequest ?? (idleLapsed ? 'idle_timeout' : state.status === 'interrupted' ? 'platform' : 'agent');
+      return this.ended({ outcome: outcomeOf(state.status, by), endedBy: by });
+    }
+    if (state.status === 'idle' && !wasWaiting) this.startAwaiting({ kind: 'input', answer: state.currentTurn.answer });
+    if (state.status !== 'idle') this.clearAwaiting();
+    return null;
+  }
+
+  async finish(ending: Ending): Promise<SessionResult> {
+    await condition(() => allHandlersFinished() && this.notificationsInFlight === 0);
+    await this.report(ending.outcome, ending.error ?? this.state.error);
+    return this.state.result(this.info.workflowId, ending);
+  }
+
+  /** Cleans up after a failure or a cancellation of the workflow, and gives back what to throw. */
+  async failed(err: unknown): Promise<unknown> {
+    const cancelled = isCancellation(err);
+    const { sessionId } = this.state;
+    if (cancelled && sessionId && !isTerminalStatus(this.state.status)) {
+      await CancellationScope.nonCancellable(() =>
+        steerSession({ sessionId, command: { type: 'cancel', reason: 'workflow cancelled' } }),
+      );
+    }
+    await CancellationScope.nonCancellable(() =>
+      this.report(cancelled ? 'cancelled' : 'failed', cancelled ? 'workflow cancelled' : rootMessage(err)),
+    );
+    return err;
+  }
+
+  /**
+   * Marks the session ended, at once: in the same step as the transition that ended it, so that commands keep
+   * the order of histories recorded when this was an exception caught by the workflow function.
+   */
+  private ended(ending: Ending): Ending {
+    this.state.end(ending);
+    this.clearAwaiting();
+    return ending;
+  }
+
+  /** Why a steering command cannot be taken now, or null when it can. */
+  private refusal(command: SteerCommand): string | null {
+    const { state } = this;
+    if (state.phase === 'ended') return `the session has ended (${state.status}); ${command.type} is not possible`;
+    if (command.type === 'send' && state.phase === 'awaiting_approval') {
+      // Delivering it would make the agent answer again while the held answer waits: one of the two would be lost.
+      return (
+        `the answer of turn ${state.currentTurn.index + 1} awaits a decision: approve it, or reject it ` +
+        'with feedback to send the agent a message'
+      );
+    }
+    return null;
+  }
+
+  private async deliver(command: SteerCommand): Promise<SteerAck> {
+    const { state } = this;
+    const turn = command.type === 'send' ? state.openTurnIfWaiting(command.message) : null;
+    if (command.type === 'end' || command.type === 'cancel') state.endRequest = command.type;
+    try {
+      const { status } = await steerSession({ sessionId: state.sessionId!, command, sinceEventIndex: state.cursor });
+      state.record({ at: now(), eventIndex: null, kind: 'steer', detail: command.type });
+      return { command: command.type, status };
+    } catch (err) {
+      if (turn) state.dropTurn(turn);
+      if (command.type === 'end' || command.type === 'cancel') state.endRequest = null;
+      throw ApplicationFailure.nonRetryable(`${command.type} failed: ${rootMessage(err)}`, 'SteerFailed');
+    }
+  }
+
+  /**
+   * Watches for the next transition. An interactive session waiting for a reply may time out instead, and a
+   * session the platform no longer knows fails: both are Endings.
+   */
+  private async watch(): Promise<WatchResult | Ending> {
+    const { state, input } = this;
+    const scope = new CancellationScope();
+    const watching = scope.run(() =>
+      watchSession({
+        sessionId: state.sessionId!,
+        cursor: state.cursor,
+        status: state.status,
+        answerSchema: input.answerSchema,
+        budgetMs: WATCH_BUDGET_MS,
+        ...(input.maxCostUsd !== undefined && !state.costLimitForced ? { returnAtCostUsd: input.maxCostUsd } : {}),
+      }),
+    );
+    const waitingFor = state.phase === 'awaiting_input' ? input.replyTimeout : undefined;
+    if (waitingFor !== undefined) {
+      const turns = state.turns.length;
+      const timer = new CancellationScope();
+      const replyInTime = timer.run(() => condition(() => state.turns.length > turns, waitingFor));
+      const replied = await Promise.race([watching.then(() => true), replyInTime]).catch(() => true);
+      timer.cancel();
+      replyInTime.catch(() => undefined);
+      if (!replied) {
+        scope.cancel();
+        await watching.catch(() => undefined);
+        state.addAudit({ at: now(), turn: state.currentTurn.index, kind: 'timeout', by: 'timeout', applied: 'end' });
+        await this.endPlatformSession();
+        return this.ended({ outcome: 'completed', endedBy: 'reply_timeout' });
+      }
+    }
+    try {
+      return await watching;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      return this.ended({
+        outcome: 'failed',
+        endedBy: 'platform',
+        error: `lost track of the platform session: ${rootMessage(err)}`,
+      });
+    }
+  }
+
+  private overBudget(): boolean {
+    const { state } = this;
+    const limit = this.input.maxCostUsd;
+    if (limit === undefined || state.costLimitForced || (state.costUsd ?? 0) < limit) return false;
+    return !isTerminalStatus(state.status) && state.status !== 'idle';
+  }
+
+  /** Past its cost limit, a session is asked for its final answer, once. */
+  private async forceAnswerOverBudget(): Promise<void> {
+    const { state } = this;
+    const limit = this.input.maxCostUsd;
+    state.costLimitForced = true;
+    state.note(now(), 'note', `cost ${state.costUsd} USD passed the limit of ${limit} USD: forcing an answer`);
+    await this.deliver({ type: 'forceAnswer' }).catch((e) =>
+      state.note(now(), 'note', `force answer failed: ${rootMessage(e)}`),
+    );
+  }
+
+  private startAwaiting(awaiting: Omit<Awaiting, 'since' | 'turn'>): void {
+    const { state, info } = this;
+    const held = state.startAwaiting(awaiting, now());
+    upsertSearchAttributes([{ key: HAI_AWAITING, value: awaiting.kind }]);
+    // One notice per waiting period: the activity's result is in history, so a restart does not repeat it.
+    const deliveryId = `${info.workflowId}:${awaiting.kind}:${held.turn}:${awaiting.round ?? awaiting.toolCallId ?? 0}`;
+    this.notificationsInFlight++;
+    notify({
+      url: this.input.notifyUrl,
+      deliveryId,
+      workflowId: info.workflowId,
+      sessionId: state.sessionId,
+      awaiting: held,
+    })
+      .catch((err) => state.note(now(), 'note', `notification failed: ${rootMessage(err)}`))
+      .finally(() => this.notificationsInFlight--);
+  }
+
+  private clearAwaiting(): void {
+    if (!this.state.awaiting) return;
+    this.state.awaiting = null;
+    upsertSearchAttributes([{ key: HAI_AWAITING, value: null }]);
+  }
+
+  private async endPlatformSession(): Promise<void> {
+    if (isTerminalStatus(this.state.status)) return;
+    this.state.status = (await steerSession({ sessionId: this.state.sessionId!, command: { type: 'end' } })).status;
+  }
+
+  /**
+   * Waits until `done()` or a person ends or cancels the session. Returns 'in_time' or 'timed_out', or the
+   * Ending when a person ended the session meanwhile (the cancel or end was delivered to the platform already).
+   */
+  private async waitForPerson(
+    done: () => boolean,
+    timeout: number | undefined,
+  ): Promise<'in_time' | 'timed_out' | Ending> {
+    const settled = () => done() || this.state.endRequest !== null;
+    const inTime = timeout === undefined ? (await condition(settled), true) : await condition(settled, timeout);
+    const request = this.state.endRequest;
+    if (request) return this.ended({ outcome: request === 'cancel' ? 'cancelled' : 'completed', endedBy: request });
+    return inTime ? 'in_time' : 'timed_out';
+  }
+
+  /** Holds the current answer until a person approves or rejects it, or the timeout decides. */
+  private async holdForApproval(): Promise<Ending | null> {
+    const { state } = this;
+    const approval = this.input.approval!;
+    state.round += 1;
+    state.decision = null;
+    state.phase = 'awaiting_approval';
+    this.startAwaiting({ kind: 'approval', round: state.round, answer: state.currentTurn.answer });
+    const waited = await this.waitForPerson(() => state.decision !== null, approval.timeout);
+    if (typeof waited === 'object') return waited;
+    this.clearAwaiting();
+    const decided = waited === 'in_time';
+    if (!decided) {
+      const turn = state.currentTurn.index;
+      state.addAudit({ at: now(), turn, kind: 'timeout', by: 'timeout', applied: approval.onTimeout });
+      if (approval.onTimeout === 'cancel') {
+        await this.endPlatformSession();
+        return this.ended({ outcome: 'cancelled', endedBy: 'approval_timeout' });
+      }
+      state.decision =
+        approval.onTimeout === 'approve'
+          ? { kind: 'approved', by: 'timeout', at: now() }
+          : { kind: 'rejected', by: 'timeout', at: now(), reason: 'no decision in time' };
+    }
+    const decision = state.decision!;
+    const by: EndedBy = decided ? (decision.kind === 'approved' ? 'approval' : 'rejection') : 'approval_timeout';
+    if (
+      decision.kind === 'rejected' &&
+      decision.feedback &&
+      state.status === 'idle' &&
+      state.round < approval.maxRounds
+    ) {
+      state.phase = 'awaiting_input';
+      try {
+        await this.deliver({ type: 'send', message: decision.feedback });
+        state.phase = 'running';
+        return null;
+      } catch (err) {
+        // The platform may have ended the idle session meanwhile: the rejection stands, without another round.
+        state.note(now(), 'note', `feedback not delivered: ${rootMessage(err)}`);
+      }
+    }
+    await this.endPlatformSession();
+    return this.ended({ outcome: decision.kind === 'approved' ? 'completed' : 'rejected', endedBy: by });
+  }
+
+  /** Runs the agent's tool calls (users' tools as activities, ask_human through a person) and posts all results at once. */
+  private async answerToolCalls(calls: ToolRequest[]): Promise<Ending | null> {
+    const { state } = this;
+    const fresh = calls.filter((c) => !c.id || !state.answeredToolCalls.includes(c.id));
+    const results: ToolResult[] = await Promise.all(
+      fresh.filter((c) => c.tool_name !== 'ask_human').map((call) => this.runToolCall(call)),
+    );
+    for (const call of fresh.filter((c) => c.tool_name === 'ask_human')) {
+      const asked = await this.askHuman(call);
+      if ('ending' in asked) return asked.ending;
+      results.push(asked.result);
+    }
+    if (results.length === 0) return null;
+    await submitToolResults({ sessionId: state.sessionId!, results });
+    state.toolCallsAnswered(fresh.flatMap((c) => (c.id ? [c.id] : [])));
+    state.record({ at: now(), eventIndex: null, kind: 'note', detail: `answered ${results.length} tool call(s)` });
+    return null;
+  }
+
+  private async runToolCall(call: ToolRequest): Promise<ToolResult> {
+    try {
+      const result = await runTool({ sessionId: this.state.sessionId!, call });
+      return { kind: 'tool_result', tool_req: call, result };
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.warn('tool call failed', { tool: call.tool_name, error: rootMessage(err) });
+      return { kind: 'error_event', error: rootMessage(err), origin: 'client', tool_req: call };
+    }
+  }
+
+  private async askHuman(call: ToolRequest): Promise<{ result: ToolResult } | { ending: Ending }> {
+    const { state } = this;
+    const id = call.id ?? `ask-${state.cursor}`;
+    const question = typeof call.args?.question === 'string' ? call.args.question : JSON.stringify(call.args ?? {});
+    this.startAwaiting({ kind: 'input', answer: question, toolCallId: id });
+    state.phase = 'awaiting_input';
+    const waited = await this.waitForPerson(() => state.toolReplies[id] !== undefined, this.input.replyTimeout);
+    if (typeof waited === 'object') return { ending: waited };
+    this.clearAwaiting();
+    state.phase = 'awaiting_tools';
+    if (waited === 'timed_out') {
+      state.addAudit({ at: now(), turn: state.currentTurn.index, kind: 'timeout', by: 'timeout', applied: 'end' });
+      await this.endPlatformSession();
+      return { ending: this.ended({ outcome: 'completed', endedBy: 'reply_timeout' }) };
+    }
+    const reply = state.toolReplies[id]!;
+    delete state.toolReplies[id];
+    return { result: { kind: 'tool_result', tool_req: call, result: reply } };
+  }
+
+  /** Tells the workflow named in `reportTo` (a batch) how the session ended; a closed receiver is not an error. */
+  private async report(status: SessionReport['status'], error: string | null): Promise<void> {
+    const to = this.input.reportTo;
+    if (!to) return;
+    const { state } = this;
+    const answeredTurns = state.turns.filter(answered);
+    const summary: SessionReport = {
+      key: to.key,
+      workflowId: this.info.workflowId,
+      sessionId: state.sessionId,
+      status,
+      answerValid: answeredTurns[answeredTurns.length - 1]?.answerValid ?? null,
+      steps: state.steps,
+      tokens: state.usage.reduce((n, u) => n + (u.input_tokens ?? 0) + (u.output_tokens ?? 0), 0),
+      costUsd: state.costUsd,
+      error,
+    };
+    await getExternalWorkflowHandle(to.workflowId)
+      .signal(sessionFinishedSignal, summary)
+      .catch((e) => log.warn('could not report the session outcome', { to: to.workflowId, error: rootMessage(e) }));
+  }
+}
+
+function outcomeOf(status: string, by: EndedBy): SessionOutcome {
+  if (by === 'cancel') return 'cancelled';
+  if (by === 'end' || by === 'idle_timeout') return 'completed';
+  if (status === 'interrupted') return 'cancelled';
+  if (status === 'failed' || status === 'timed_out') return status;
+  return 'completed';
+}
+
+/** The innermost message of a failure chain: what the platform or the activity actually said. */
+export function rootMessage(err: unknown): string {
+  let current: unknown = err;
+  while ((current instanceof ActivityFailure || current instanceof ApplicationFailure) && current.cause)
+    current = current.cause;
+  return current instanceof Error ? current.message : String(current);
+}
