@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import pkg from '../../package.json' with { type: 'json' };
 import { resolveHaiSettings, type HaiRegion } from './config';
 import { errorFromResponse, HaiApiError, redact } from './errors';
-import { retryDelayMs, shouldRetry, sleep, type ResponseHeaders } from './retry';
+import { isReset, retryDelayMs, serverDelayMs, shouldRetry, sleep, type ResponseHeaders } from './retry';
 import {
   pageSchema,
   QuotaStatusSchema,
@@ -44,6 +44,19 @@ export interface HaiClientOptions {
   maxConnections?: number;
   userAgent?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * `all` (default): the client retries as described in retry.ts. `resets`: only a reset connection on a GET is
+   * repeated; everything else is thrown at once, for a caller that owns retries (Temporal, in activities).
+   */
+  retries?: 'all' | 'resets';
+  /** Called once per HTTP attempt (metrics): its templated route, status code (none when no response came) and time. */
+  onResponse?: (r: PlatformResponse) => void;
+}
+
+export interface PlatformResponse {
+  route: string;
+  status: number | undefined;
+  durationMs: number;
 }
 
 export interface CallOptions {
@@ -117,6 +130,8 @@ interface Call<T> {
 }
 
 const LONG_POLL_MARGIN_MS = 15_000;
+/** In `resets` mode: a kept-alive socket the server closed is not the platform failing; try a fresh one at once. */
+const RESET_RETRIES = 2;
 const NO_KEY = 'no API key: set HAI_API_KEY (or H_API_KEY) or pass the apiKey option';
 
 export class HaiClient {
@@ -128,8 +143,11 @@ export class HaiClient {
   readonly #retryDeadlineMs: number;
   readonly #userAgent: string;
   readonly #pool: Pool;
+  readonly #options: HaiClientOptions;
+  readonly #onResponse: ((r: PlatformResponse) => void) | undefined;
 
-  constructor(opts: HaiClientOptions = {}) {
+  constructor(opts: HaiClientOptions = {}, pool?: Pool) {
+    this.#options = opts;
     const settings = resolveHaiSettings(opts, opts.env);
     this.baseUrl = settings.baseUrl;
     this.#apiKey = settings.apiKey;
@@ -137,7 +155,13 @@ export class HaiClient {
     this.#maxRetries = opts.maxRetries ?? 4;
     this.#retryDeadlineMs = opts.retryDeadlineMs ?? 120_000;
     this.#userAgent = opts.userAgent ?? `hai-temporal/${pkg.version}`;
-    this.#pool = createPool({ maxConnections: opts.maxConnections ?? 4096 });
+    this.#pool = pool ?? createPool({ maxConnections: opts.maxConnections ?? 4096 });
+    this.#onResponse = opts.onResponse;
+  }
+
+  /** The same client (key, origin, connection pool, observer) with another retry authority: see `retries`. */
+  withRetries(retries: 'all' | 'resets'): HaiClient {
+    return new HaiClient({ ...this.#options, retries }, this.#pool);
   }
 
   async createSession(body: SessionRequest, opts: CreateSessionOptions = {}): Promise<Session> {
@@ -272,17 +296,41 @@ export class HaiClient {
     // A keyed create is replayed by the server, so repeating it is as safe as repeating a GET.
     const safeToRepeat = call.method !== 'POST' || call.idempotencyKey !== undefined;
     const deadline = Date.now() + this.#retryDeadlineMs;
+    const resetsOnly = this.#options.retries === 'resets';
     for (let retry = 0; ; retry++) {
       let headers: ResponseHeaders | undefined;
       try {
-        const res = await sendOnce(this.#pool, call.route, attempt);
+        const res = await this.#send(call.route, attempt);
         headers = res.headers;
         return this.#read(call, res);
       } catch (err) {
-        if (!(err instanceof HaiApiError) || retry >= this.#maxRetries || !shouldRetry(err, safeToRepeat)) throw err;
+        if (!(err instanceof HaiApiError)) throw err;
+        if (resetsOnly) {
+          if (call.method === 'GET' && retry < RESET_RETRIES && isReset(err)) continue;
+          throw err;
+        }
+        if (retry >= this.#maxRetries || !shouldRetry(err, safeToRepeat)) throw err;
         const delay = retryDelayMs(headers, retry);
         if (Date.now() + delay >= deadline) throw err;
         await sleep(delay, opts.signal);
+      }
+    }
+  }
+
+  /** One attempt, reported to the `onResponse` observer (whose own failures never fail the call). */
+  async #send(route: string, attempt: Attempt): Promise<RawResponse> {
+    if (!this.#onResponse) return sendOnce(this.#pool, route, attempt);
+    const started = performance.now();
+    let status: number | undefined;
+    try {
+      const res = await sendOnce(this.#pool, route, attempt);
+      status = res.status;
+      return res;
+    } finally {
+      try {
+        this.#onResponse({ route, status, durationMs: performance.now() - started });
+      } catch {
+        // An observer is for metrics only.
       }
     }
   }
@@ -317,7 +365,8 @@ export class HaiClient {
   /** The value of a 2xx response; otherwise throws, with anything the server echoed of the key removed. */
   #read<T>(call: Call<T>, res: RawResponse): T {
     const key = this.#apiKey;
-    if (res.status < 200 || res.status >= 300) throw errorFromResponse(call.route, res.status, redact(res.text, key));
+    if (res.status < 200 || res.status >= 300)
+      throw errorFromResponse(call.route, res.status, redact(res.text, key), serverDelayMs(res.headers));
     const read = call.read(res);
     if ('value' in read) return read.value;
     throw new HaiApiError({
