@@ -39,7 +39,7 @@ export interface BatchOptions {
   maxCostUsd?: number;
   /** Temporal priority key of the batch's sessions, 1 (first) to 5 (last); default 4. */
   priority?: number;
-  /** Fairness key (default: the batch id). */
+  /** Fairness key (default: the batch id; empty: none, so the batch competes with everything else first come, first served). */
   tenant?: string;
   /** Applied under every item's own fields (e.g. agent, maxSteps, answerSchema). */
   defaults?: Partial<ItemInput>;
@@ -263,7 +263,7 @@ function settingsOf(batchId: string, opts: BatchOptions): BatchSettings {
     problems.push(`priority must be a whole number from 1 (first) to 5 (last), got ${priorityKey}`);
   if (opts.maxCostUsd !== undefined && !(opts.maxCostUsd > 0)) problems.push(`max cost must be > 0 USD`);
   const tenant = opts.tenant ?? batchId;
-  if (!tenant || Buffer.byteLength(tenant) > 64) problems.push('tenant must be 1-64 bytes');
+  if (Buffer.byteLength(tenant) > 64) problems.push('tenant must be at most 64 bytes');
   if (problems.length) throw new InvalidInputError(`invalid batch: ${problems.join('; ')}`);
   return {
     concurrency,

@@ -136,7 +136,7 @@ export async function agentBatch(input: BatchInput): Promise<BatchResult> {
           parentClosePolicy: ParentClosePolicy.ABANDON,
           // retry-failed runs a failed item again under the same id.
           workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-          priority: { priorityKey: settings.priorityKey, fairnessKey: settings.tenant },
+          priority: { priorityKey: settings.priorityKey, ...(settings.tenant ? { fairnessKey: settings.tenant } : {}) },
           typedSearchAttributes: [{ key: HAI_BATCH_ID, value: batchId }],
           memo: { batchLine: item.line },
         }),

@@ -1,0 +1,80 @@
+// Interactive sessions are not starved by batches: batch children run at a lower Temporal priority, so on a
+// worker whose few activity slots a batch saturates, a session started on its own goes first.
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { BatchClient } from '../../src/batch/client';
+import { createSessionWorker } from '../../src/worker';
+import { eventually, type Harness, sim, startHarness } from '../helpers/harness';
+
+let stops: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const stop of stops.reverse()) await stop();
+  stops = [];
+});
+
+/** A worker with two activity slots: each running session's watch holds one. */
+async function smallWorker(h: Harness): Promise<void> {
+  const connection = await NativeConnection.connect({ address: h.temporalAddress });
+  const worker: Worker = await createSessionWorker({
+    connection,
+    namespace: 'default',
+    taskQueue: h.taskQueue,
+    hai: h.hai,
+    workflowBundlePath: inject('workflowBundlePath'),
+    tools: [],
+    notify: {},
+    tuning: { maxConcurrentActivities: 2, maxConcurrentWorkflowTasks: 20, maxCachedWorkflows: undefined },
+  });
+  const running = worker.run();
+  stops.push(async () => {
+    worker.shutdown();
+    await running.catch(() => undefined);
+    await connection.close();
+  });
+}
+
+/**
+ * Starts a batch of 120 items whose creates each hold an activity slot for 250 ms (platform latency), so the
+ * worker's two slots have a backlog of about 15 s, then measures how long a session on its own takes to
+ * reach running.
+ */
+async function interactiveWaitMs(priority: number, tenant?: string): Promise<number> {
+  const h = await startHarness({ noWorker: true, simulator: { concurrencyLimit: 1_000 } });
+  stops.push(() => h.stop());
+  await smallWorker(h);
+  h.sim.setFaults({ latencyMs: 250, routes: ['POST /sessions'] });
+  const batches = new BatchClient(h.sessions);
+  const id = `prio-${priority}-${Date.now()}`;
+  await batches.start(
+    Array.from({ length: 120 }, () => ({ task: sim({ steps: 2, stepMs: 5 }) })),
+    { id, concurrency: 120, priority, ...(tenant === undefined ? {} : { tenant }) },
+  );
+  // Saturated: every child started, most of them waiting for an activity slot.
+  await eventually('batch saturating the worker', async () => {
+    const p = await batches.progress(id);
+    return p.counts.running >= 110 && p.counts.succeeded < 5;
+  });
+  const started = Date.now();
+  const handle = await h.sessions.start({ task: sim({ steps: 1_000, stepMs: 25 }, 'interactive') });
+  await eventually(
+    'the interactive session running',
+    async () => (await h.sessions.progress(handle.workflowId)).status === 'running',
+    90_000,
+  );
+  return Date.now() - started;
+}
+
+describe('batch priority', () => {
+  it('an interactive session started mid-batch reaches running within 5 s', { timeout: 120_000 }, async () => {
+    const waited = await interactiveWaitMs(4);
+    console.log(`interactive session running after ${waited} ms (batch at priority 4)`);
+    expect(waited).toBeLessThan(5_000);
+  });
+
+  it('without the lower priority (and no fairness key) it waits behind the batch', { timeout: 150_000 }, async () => {
+    // Fairness alone would already give the session (no fairness key) its share next to the batch's key.
+    const waited = await interactiveWaitMs(3, '');
+    console.log(`interactive session running after ${waited} ms (batch at priority 3, the default)`);
+    expect(waited).toBeGreaterThan(5_000);
+  });
+});
