@@ -168,3 +168,27 @@ describe.concurrent('a schedule', () => {
     });
   });
 });
+
+describe('a schedule with pause on failure', () => {
+  it('pauses itself when a run fails, and the run shows as failed with its error', async () => {
+    const name = unique('pause-on-failure');
+    await schedules.create(name, {
+      every: '1s',
+      task: sim({ steps: 1, fail: 'the site was down' }, 'check the site'),
+      pauseOnFailure: true,
+    });
+    const d = await eventually(
+      'the schedule to pause itself',
+      async () => {
+        const described = await schedules.describe(name);
+        return described.paused ? described : undefined;
+      },
+      20_000,
+    );
+    expect(d.actions.taken).toBe(1);
+    const [run] = await schedules.runs(name);
+    expect(run!.status).toBe('failed');
+    expect(run!.error).toMatch(/the site was down/);
+    expect(run!.sessionWorkflowId).toBe(`${run!.workflowId}/session`);
+  });
+});
