@@ -13,6 +13,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { msNumberToTs, tsToDate } from '@temporalio/common/lib/time';
+import { PAGE_ITEMS } from '../batch/definitions';
 import { InvalidInputError, type SessionClient, type StartSessionInput, toWorkflowInput } from '../client';
 import {
   DEFAULT_QUOTA_WAIT_MS,
@@ -352,6 +353,7 @@ function withResult(base: ScheduledRunEntry, r: ScheduledRunResult): ScheduledRu
     agentViewUrl: r.agentViewUrl,
     sessionWorkflowId: r.sessionWorkflowId,
     error: r.error,
+    ...(r.batch ? { batch: r.batch } : {}),
   };
 }
 
@@ -365,6 +367,8 @@ function runInput(name: string, opts: ScheduleRunOptions, timezone: string): Sch
     );
   const tasks = opts.tasks ?? [opts.task!];
   if (opts.tasks && !opts.tasks.length) throw new InvalidInputError('the task list is empty');
+  if (opts.tasks && opts.tasks.length > PAGE_ITEMS)
+    throw new InvalidInputError(`a task list holds at most ${PAGE_ITEMS} tasks, got ${opts.tasks.length}`);
   const sample = new Date();
   let session: ScheduledSessionOptions = {};
   tasks.forEach((task, i) => {

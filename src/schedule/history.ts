@@ -16,6 +16,8 @@ export interface ScheduledRunEntry {
   agentViewUrl: string | null;
   sessionWorkflowId: string | null;
   error: string | null;
+  /** For a task list: the batch's workflow id, its size and its items by outcome. */
+  batch?: ScheduledRunResult['batch'];
   startTime: Date | null;
   closeTime: Date | null;
 }

@@ -1,4 +1,5 @@
 // The state of one scheduled run and how it changes: pure, so the workflow stays short and replays the same.
+import type { BatchResult } from '../batch/definitions';
 import type { SessionResult } from '../shared/session';
 import type { ScheduledRunPhase, ScheduledRunProgress, ScheduledRunResult } from './definitions';
 import type { QuotaReading } from './activities';
@@ -71,6 +72,30 @@ export class ScheduledRunState {
       sessionId: result.sessionId,
       steps: result.steps,
       error: result.error,
+    };
+  }
+
+  /** A task list's batch ended: the run failed if any task failed; no answer (each task's is its session's). */
+  batchEnded(result: BatchResult): ScheduledRunResult {
+    this.phase = 'ended';
+    const { counts } = result;
+    const failed = counts.failed + counts.budgetExhausted;
+    return {
+      ...this.base(),
+      status: result.status === 'cancelled' ? 'cancelled' : failed > 0 ? 'failed' : 'completed',
+      costUsd: result.costUsd,
+      steps: result.steps,
+      error: failed > 0 ? `${failed} of ${counts.received} tasks did not succeed` : null,
+      batch: {
+        workflowId: result.batchId,
+        total: counts.received,
+        counts: {
+          succeeded: counts.succeeded,
+          failed: counts.failed,
+          cancelled: counts.cancelled,
+          budgetExhausted: counts.budgetExhausted,
+        },
+      },
     };
   }
 

@@ -22,6 +22,7 @@ import {
   scheduledRunProgressQuery,
   TEMPORAL_SCHEDULED_START_TIME,
 } from './definitions';
+import { runBatch } from './run-batch';
 import { ScheduledRunState } from './run-state';
 import { localTime, renderTask } from './template';
 
@@ -32,8 +33,11 @@ const { readQuotaForSchedule } = proxyActivities<ScheduleActivities>({
 });
 
 export async function scheduledRun(input: ScheduledRunInput): Promise<ScheduledRunResult> {
-  if (!input || typeof input !== 'object' || typeof input.task !== 'string') {
-    throw ApplicationFailure.nonRetryable('invalid scheduled run input: expected a task', 'InvalidScheduledRunInput');
+  if (!input || typeof input !== 'object' || (typeof input.task !== 'string' && !input.tasks?.length)) {
+    throw ApplicationFailure.nonRetryable(
+      'invalid scheduled run input: expected a task or a task list',
+      'InvalidScheduledRunInput',
+    );
   }
   const info = workflowInfo();
   const scheduledTime = scheduledTimeOf(info);
@@ -47,7 +51,20 @@ export async function scheduledRun(input: ScheduledRunInput): Promise<ScheduledR
   const quotaProblem = await waitForQuota(input, state);
   if (quotaProblem) return state.skippedForQuota(quotaProblem);
 
-  const task = renderTask(input.task, scheduledTime, input.timezone);
+  if (input.tasks?.length) {
+    const batchId = `${info.workflowId}/batch`;
+    state.running(`${input.tasks.length} tasks`, batchId);
+    try {
+      const outcome = state.batchEnded(await runBatch(input, scheduledTime, batchId));
+      if (outcome.status === 'failed') throw runFailed(outcome.error!, outcome);
+      return outcome;
+    } catch (err) {
+      if (isCancellation(err) || err instanceof ApplicationFailure) throw err;
+      throw runFailed(`the batch workflow failed: ${rootMessage(err)}`, state.childFailed(rootMessage(err)));
+    }
+  }
+
+  const task = renderTask(input.task!, scheduledTime, input.timezone);
   const childId = `${info.workflowId}/session`;
   state.running(task, childId);
   try {

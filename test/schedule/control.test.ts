@@ -192,3 +192,30 @@ describe('a schedule with pause on failure', () => {
     expect(run!.sessionWorkflowId).toBe(`${run!.workflowId}/session`);
   });
 });
+
+describe('a schedule of a task list', () => {
+  it("runs a batch of the tasks, each rendered with the run's date, and records the batch's counts and cost", async () => {
+    const name = unique('tasks');
+    await schedules.create(name, {
+      cron: FAR_CRON,
+      timezone: 'UTC',
+      tasks: [sim({ steps: 1 }, 'first task of {{date}}'), sim({ steps: 1 }, 'second task of {{date}}')],
+    });
+    await schedules.trigger(name);
+    const [run] = await eventually('the batch run', () => completed(name, 1), 30_000);
+    expect(run!.sessionWorkflowId).toBe(`${run!.workflowId}/batch`);
+    expect(run!.costUsd).toBeGreaterThan(0);
+    const result = (await h.sessions.temporal.workflow.getHandle(run!.workflowId!).result()) as {
+      batch: { total: number; counts: Record<string, number> };
+    };
+    expect(result.batch).toMatchObject({ total: 2, counts: { succeeded: 2, failed: 0 } });
+    const date = run!.scheduledTime.toISOString().slice(0, 10);
+    const answers = await Promise.all(
+      ['1', '2'].map(async (key) => (await h.sessions.handle(`${run!.workflowId}/batch/${key}`).result()).answer),
+    );
+    expect(answers).toEqual([
+      expect.stringContaining(`first task of ${date}`),
+      expect.stringContaining(`second task of ${date}`),
+    ]);
+  });
+});
