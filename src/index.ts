@@ -16,3 +16,15 @@ export * from './shared/session';
 export { sessionInputSchema, type SessionInput, DEFAULT_AGENT } from './shared/input';
 export { verifyNotification, NotificationVerificationError } from './notify/signature';
 export { SessionEvents, type IndexedEvent, type StreamOptions, type HistoryOptions } from './events/session-events';
+export { BatchClient, type BatchOptions, type StartedBatch } from './batch/client';
+export { readBatchFile, parseBatchJsonl, parseBatchCsv, itemsFrom, BatchFileError, type ItemSpec } from './batch/file';
+export { toJsonl, toCsv, writeResults } from './batch/export';
+export type {
+  BatchItem,
+  BatchProgress,
+  BatchResult,
+  ItemResult,
+  ItemInput,
+  ItemCounts,
+  BatchSettings,
+} from './batch/definitions';
