@@ -1,8 +1,12 @@
 // Bad specs are refused with a message naming the problem, and nothing is created.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/client';
 import { ScheduleClient, type CreateScheduleOptions } from '../../src/schedule/client';
 import { compilePolicies, compileSpec } from '../../src/schedule/spec';
+import { readTasksFile } from '../../src/schedule/tasks-file';
 import { localTime, renderTask } from '../../src/schedule/template';
 import { type Harness, startHarness } from '../helpers/harness';
 
@@ -108,5 +112,29 @@ describe('creating a schedule with a bad spec or task', () => {
     await expect(schedules.create('no spaces please', { every: '1h', task: 'x' })).rejects.toThrow(
       /bad schedule name "no spaces please"/,
     );
+  });
+});
+
+describe('a task list file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hai-schedule-'));
+  const file = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+
+  it('reads one task per line, skipping blank lines and # comments, or JSONL strings and objects', () => {
+    expect(readTasksFile(file('tasks.txt', '# morning\ncheck A on {{date}}\n\ncheck B\n'))).toEqual([
+      'check A on {{date}}',
+      'check B',
+    ]);
+    expect(readTasksFile(file('tasks.jsonl', '"check A"\n{"task": "check B"}\n'))).toEqual(['check A', 'check B']);
+  });
+
+  it('names the line that is wrong, and refuses an empty list', () => {
+    expect(() => readTasksFile(file('bad.jsonl', '"ok"\n{"prompt": "x"}\n'))).toThrow(
+      /bad.jsonl line 2: expected a task string or an object with "task"/,
+    );
+    expect(() => readTasksFile(file('empty.txt', '# nothing\n'))).toThrow(/holds no task/);
+    expect(() => readTasksFile(join(dir, 'missing.txt'))).toThrow(/cannot read .*missing.txt: ENOENT/);
   });
 });
