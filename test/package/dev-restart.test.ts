@@ -49,7 +49,9 @@ describe('hai-temporal dev (npm start)', () => {
       return dev;
     };
     const platform = `http://127.0.0.1:${simulatorPort}/api/v2`;
-    const platformGet = async (path: string) =>
+    // The test reads loosely shaped JSON; the assertions say what they expect.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const platformGet = async (path: string): Promise<any> =>
       (await fetch(`${platform}${path}`, { headers: { authorization: 'Bearer hk-simulator' } })).json();
 
     const first = await startDev();
