@@ -34,8 +34,8 @@ async function smallWorker(h: Harness): Promise<void> {
 }
 
 /**
- * Starts a batch of 120 items whose creates each hold an activity slot for 250 ms (platform latency), so the
- * worker's two slots have a backlog of about 15 s, then measures how long a session on its own takes to
+ * Starts a batch of 200 items whose creates each hold an activity slot for 250 ms (platform latency), so the
+ * worker's two slots have a backlog of about 25 s, then measures how long a session on its own takes to
  * reach running.
  */
 async function interactiveWaitMs(priority: number, tenant?: string): Promise<number> {
@@ -46,13 +46,13 @@ async function interactiveWaitMs(priority: number, tenant?: string): Promise<num
   const batches = new BatchClient(h.sessions);
   const id = `prio-${priority}-${Date.now()}`;
   await batches.start(
-    Array.from({ length: 120 }, () => ({ task: sim({ steps: 2, stepMs: 5 }) })),
-    { id, concurrency: 120, priority, ...(tenant === undefined ? {} : { tenant }) },
+    Array.from({ length: 200 }, () => ({ task: sim({ steps: 2, stepMs: 5 }) })),
+    { id, concurrency: 200, priority, ...(tenant === undefined ? {} : { tenant }) },
   );
   // Saturated: every child started, most of them waiting for an activity slot.
   await eventually('batch saturating the worker', async () => {
     const p = await batches.progress(id);
-    return p.counts.running >= 110 && p.counts.succeeded < 5;
+    return p.counts.running >= 180 && p.counts.succeeded < 5;
   });
   const started = Date.now();
   const handle = await h.sessions.start({ task: sim({ steps: 1_000, stepMs: 25 }, 'interactive') });
