@@ -2,16 +2,19 @@
 import {
   Client,
   Connection,
+  ServiceError,
   type WorkflowExecutionDescription,
   type WorkflowHandle,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
+import type { UpdateDefinition } from '@temporalio/common';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { z } from 'zod';
 import type { WatchProgress } from './activities/watch-session';
 import { loadTemporalSettings, resolveTaskQueue, type TemporalSettings } from './config';
-import { messageProblem } from './shared/limits';
-import { sessionDetails, sessionSummary } from './webui/session-summary';
+import { inputTooLarge, messageProblem } from './shared/limits';
+import { rootCause } from './shared/root-cause';
+import { sessionDetails, sessionSummary, sessionWorkflowId } from './webui/session-summary';
 import { parseSessionInput, type SessionInput } from './shared/input';
 import {
   approveUpdate,
@@ -22,18 +25,25 @@ import {
   type DecisionAck,
   type RejectPayload,
   endUpdate,
+  followQuery,
   forceAnswerUpdate,
   pauseUpdate,
   progressQuery,
   resumeUpdate,
   sendUpdate,
   SESSION_WORKFLOW_TYPE,
+  type SessionFollow,
   type SessionProgress,
   type SessionResult,
   type SteerAck,
 } from './shared/session';
 import { HAI_AWAITING, HAI_SESSION_ID, HAI_STATUS } from './temporal/search-attributes';
 import type { agentSession } from './workflows';
+
+/** Workflow states after which the state a query returns no longer tells the whole story. */
+const CLOSED_BADLY = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED']);
+/** gRPC status of an update refused because the workflow's task is failing. */
+const FAILED_PRECONDITION = 9;
 
 export class InvalidInputError extends Error {
   override name = 'InvalidInputError';
@@ -93,7 +103,7 @@ export class SessionClient {
     const args = toWorkflowInput(input);
     return this.temporal.workflow.start<typeof agentSession>(SESSION_WORKFLOW_TYPE, {
       taskQueue: this.taskQueue,
-      workflowId: opts.workflowId ?? `hai-session-${crypto.randomUUID()}`,
+      workflowId: opts.workflowId ?? sessionWorkflowId(args),
       args: [args],
       staticSummary: sessionSummary(args),
       staticDetails: sessionDetails(args),
@@ -124,10 +134,10 @@ export class SessionClient {
       handle.query(progressQuery),
       description ?? handle.describe().catch(() => undefined),
     ]);
-    const watch = described?.raw.pendingActivities?.find((a) => a.activityType?.name === 'watchSession');
-    const payload = watch?.heartbeatDetails?.payloads?.[0];
-    if (!payload) return progress;
-    const live = defaultPayloadConverter.fromPayload<Partial<WatchProgress>>(payload);
+    const closedBadly = described && CLOSED_BADLY.has(described.status.name);
+    if (closedBadly) return this.#failedProgress(workflowId, progress, described.status.name);
+    const live = await this.#liveWatch(described);
+    if (!live) return progress;
     return {
       ...progress,
       steps: Math.max(progress.steps, live.steps ?? 0),
@@ -135,37 +145,92 @@ export class SessionClient {
     };
   }
 
+  /** Where the session stands and the transitions numbered `since` and later: what a follower polls. */
+  follow(workflowId: string, since: number): Promise<SessionFollow> {
+    return this.handle(workflowId).query(followQuery, since);
+  }
+
+  /** The watch activity's last heartbeat, decoded with this client's data converter (codecs included). */
+  async #liveWatch(described: WorkflowExecutionDescription | undefined): Promise<Partial<WatchProgress> | undefined> {
+    const watch = described?.raw.pendingActivities?.find((a) => a.activityType?.name === 'watchSession');
+    const payloads = watch?.heartbeatDetails?.payloads;
+    if (!payloads?.length) return undefined;
+    const converter = this.temporal.options.loadedDataConverter;
+    return decodeFromPayloadsAtIndex<Partial<WatchProgress>>(converter, 0, payloads).catch(() => undefined);
+  }
+
+  /** A workflow that failed, was terminated or timed out says so, and why, whatever its state last held. */
+  async #failedProgress(workflowId: string, progress: SessionProgress, status: string): Promise<SessionProgress> {
+    const why = await this.handle(workflowId)
+      .result()
+      .then(
+        () => `the workflow is ${status.toLowerCase()}`,
+        (err: unknown) => rootCause(err),
+      );
+    return {
+      ...progress,
+      phase: 'ended',
+      error: why,
+      ending: { outcome: status === 'CANCELLED' ? 'cancelled' : 'failed', endedBy: 'workflow', error: why },
+    };
+  }
+
   send(workflowId: string, message: string): Promise<SteerAck> {
     const problem = messageProblem(message);
     if (problem) return Promise.reject(new InvalidInputError(problem));
-    return this.handle(workflowId).executeUpdate(sendUpdate, { args: [{ message }] });
+    return this.#update(workflowId, sendUpdate, { message });
   }
   pause(workflowId: string): Promise<SteerAck> {
-    return this.handle(workflowId).executeUpdate(pauseUpdate);
+    return this.#update(workflowId, pauseUpdate);
   }
   resume(workflowId: string): Promise<SteerAck> {
-    return this.handle(workflowId).executeUpdate(resumeUpdate);
+    return this.#update(workflowId, resumeUpdate);
   }
   forceAnswer(workflowId: string): Promise<SteerAck> {
-    return this.handle(workflowId).executeUpdate(forceAnswerUpdate);
+    return this.#update(workflowId, forceAnswerUpdate);
   }
-  cancel(workflowId: string, reason?: string): Promise<SteerAck> {
-    return this.handle(workflowId).executeUpdate(cancelUpdate, { args: [reason ? { reason } : {}] });
+  /**
+   * Cancels the session on the platform. When the workflow cannot take updates right now (its task is failing,
+   * e.g. while Temporal retries an oversized request someone sent it), the workflow is cancelled instead: Temporal
+   * keeps that request, and the workflow cancels the platform session as soon as it runs again.
+   */
+  async cancel(workflowId: string, reason?: string): Promise<SteerAck> {
+    try {
+      return await this.#update(workflowId, cancelUpdate, reason ? { reason } : {});
+    } catch (err) {
+      if (!(err instanceof ServiceError) || (err.cause as { code?: number } | undefined)?.code !== FAILED_PRECONDITION)
+        throw err;
+      await this.handle(workflowId).cancel();
+      return { command: 'cancel', status: 'cancellation requested' };
+    }
   }
   end(workflowId: string): Promise<SteerAck> {
-    return this.handle(workflowId).executeUpdate(endUpdate);
+    return this.#update(workflowId, endUpdate);
   }
   approve(workflowId: string, decision: ApprovePayload): Promise<DecisionAck> {
-    return this.handle(workflowId).executeUpdate(approveUpdate, { args: [decision] });
+    return this.#update(workflowId, approveUpdate, decision);
   }
   reject(workflowId: string, decision: RejectPayload): Promise<DecisionAck> {
-    return this.handle(workflowId).executeUpdate(rejectUpdate, { args: [decision] });
+    return this.#update(workflowId, rejectUpdate, decision);
   }
   /** Answers an agent waiting for a person: its ask_human call, or else as its next message. */
   reply(workflowId: string, message: string, by?: string): Promise<SteerAck> {
     const problem = messageProblem(message);
     if (problem) return Promise.reject(new InvalidInputError(problem));
-    return this.handle(workflowId).executeUpdate(replyUpdate, { args: [{ message, ...(by ? { by } : {}) }] });
+    return this.#update(workflowId, replyUpdate, { message, ...(by ? { by } : {}) });
+  }
+
+  /** Every update goes through here: a payload over the limit is refused before it travels (see limits.ts). */
+  async #update<R, A extends unknown[]>(workflowId: string, update: UpdateDefinition<R, A>, ...args: A): Promise<R> {
+    const problem = inputTooLarge(args);
+    if (problem) throw new InvalidInputError(`${update.name}: ${problem.replace('session input', 'request')}`);
+    const handle = this.handle(workflowId);
+    const [first, ...rest] = args;
+    return (
+      args.length === 0
+        ? handle.executeUpdate(update.name)
+        : handle.executeUpdate(update.name, { args: [first, ...rest] })
+    ) as Promise<R>;
   }
 
   async *list(

@@ -2,12 +2,16 @@
 // queue (any machine) is how a deployment grows; each shuts down gracefully on SIGINT/SIGTERM.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import type { Logger } from '@temporalio/common';
+import { type LogLevel, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { createBatchActivities } from './batch/activities';
 import { createScheduleActivities } from './schedule/activities';
 import {
+  loadLogFormat,
   loadLogLevel,
+  loadMetricsAddress,
+  type LogFormat,
   loadNotifySettings,
   type NotifySettings,
   loadTemporalSettings,
@@ -16,7 +20,11 @@ import {
   type TemporalSettings,
   type WorkerTuning,
 } from './config';
-import { HaiClient } from './hai/client';
+import { HaiClient, type PlatformResponse } from './hai/client';
+import { checkPlatformKey } from './hai/key-check';
+import { sessionIdLogAttributes } from './logging/activity-log-attributes';
+import { createLogger } from './logging/logger';
+import { platformRequestMetrics } from './metrics/platform-requests';
 import { ensureSearchAttributes } from './temporal/ensure-search-attributes';
 import { type Tool, ToolRegistry } from './tools/registry';
 
@@ -28,6 +36,8 @@ function bundlerModule(relative: string): string {
 
 /** The workflow bundle's entry. */
 export const WORKFLOWS_PATH = bundlerModule('./workflows/index');
+/** Bundle these with the workflows (`bundleWorkflowCode({workflowInterceptorModules})`): session metrics, log attributes. */
+export const WORKFLOW_INTERCEPTOR_MODULES = [bundlerModule('./metrics/workflow-interceptors')];
 
 export interface SessionWorkerOptions {
   connection: NativeConnection;
@@ -59,6 +69,7 @@ export function createSessionWorker(opts: SessionWorkerOptions): Promise<Worker>
       ...createScheduleActivities(opts.hai),
       ...createBatchActivities(opts.hai),
     },
+    interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES, activity: [sessionIdLogAttributes] },
     maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
     ...(tuning.maxCachedWorkflows ? { maxCachedWorkflows: tuning.maxCachedWorkflows } : {}),
@@ -66,14 +77,42 @@ export function createSessionWorker(opts: SessionWorkerOptions): Promise<Worker>
   });
 }
 
-/** Sets Temporal's log level for this process; only the first call counts (a process has one runtime). */
-export function installRuntime(level?: LogLevel): void {
-  const logger = new DefaultLogger(loadLogLevel(level));
+export interface RuntimeOptions {
+  /** `text` or `json` (one object per line); default HAI_TEMPORAL_LOG_FORMAT, else text. */
+  logFormat?: LogFormat;
+  /** Prometheus bind address (`host:port`); default from HAI_TEMPORAL_METRICS_PORT, else no metrics. */
+  metricsAddress?: string;
+}
+
+let installed: { logger: Logger; metrics: boolean } | undefined;
+
+/**
+ * Sets up Temporal's runtime for this process: log level and format, and the Prometheus endpoint when
+ * HAI_TEMPORAL_METRICS_PORT is set. Only the first call counts (a process has one runtime).
+ */
+export function installRuntime(level?: LogLevel, opts: RuntimeOptions = {}): Logger {
+  if (installed) return installed.logger;
+  const logger = createLogger({ level: loadLogLevel(level), format: opts.logFormat ?? loadLogFormat() });
+  const bindAddress = opts.metricsAddress ?? loadMetricsAddress();
   try {
-    Runtime.install({ logger });
+    Runtime.install({
+      logger,
+      telemetryOptions: {
+        logging: { forward: {}, filter: { core: 'WARN', other: 'ERROR' } },
+        ...(bindAddress ? { metrics: { prometheus: { bindAddress, useSecondsForDurations: true } } } : {}),
+      },
+    });
+    installed = { logger, metrics: !!bindAddress };
   } catch {
     // Already installed by an earlier worker or dev server in this process.
+    installed = { logger: Runtime.instance().logger, metrics: false };
   }
+  return installed.logger;
+}
+
+/** The platform client's request observer when this process exports metrics, else undefined. */
+export function platformObserver(): ((r: PlatformResponse) => void) | undefined {
+  return installed?.metrics ? platformRequestMetrics() : undefined;
 }
 
 export interface RunWorkerOptions {
@@ -87,18 +126,26 @@ export interface RunWorkerOptions {
   onReady?: () => void;
   /** Temporal's own log level (HAI_TEMPORAL_LOG_LEVEL); default INFO. */
   logLevel?: LogLevel;
+  /** `--log-format`: text or json (HAI_TEMPORAL_LOG_FORMAT). */
+  logFormat?: LogFormat;
 }
 
 /** Connects, checks the namespace, and runs the worker until a shutdown signal. */
 export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
-  const log = opts.log ?? ((line: string) => console.log(line));
-  installRuntime(opts.logLevel);
+  const logFormat = loadLogFormat(opts.logFormat);
+  const logger = installRuntime(opts.logLevel, { logFormat });
+  const log =
+    opts.log ?? (logFormat === 'json' ? (line: string) => logger.info(line) : (line: string) => console.log(line));
   const temporal = opts.temporal ?? loadTemporalSettings();
   const taskQueue = resolveTaskQueue(opts.taskQueue);
   const tuning = loadWorkerTuning();
   loadNotifySettings();
-  const hai = opts.hai ?? new HaiClient();
+  const onResponse = platformObserver();
+  const hai = opts.hai ?? new HaiClient(onResponse ? { onResponse } : {});
+  const metrics = loadMetricsAddress();
 
+  const key = await checkPlatformKey(hai);
+  if (!key.ok) log(`warning: the platform is not reachable at start (${key.unreachable}); sessions will retry`);
   const connection = await NativeConnection.connect(temporal.connectionOptions);
   try {
     await ensureSearchAttributes(connection, temporal.namespace);
@@ -113,7 +160,7 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
     });
     const tools = opts.tools?.length ? `, tools: ${opts.tools.map((t) => t.name).join(', ')}` : '';
     log(
-      `worker ready: task queue "${taskQueue}" on ${temporal.address} (namespace ${temporal.namespace}), platform ${hai.baseUrl}${tools}`,
+      `worker ready: task queue "${taskQueue}" on ${temporal.address} (namespace ${temporal.namespace}), platform ${hai.baseUrl}${tools}${metrics && installed?.metrics ? `, metrics on http://${metrics}/metrics` : ''}`,
     );
     opts.onReady?.();
     await worker.run();

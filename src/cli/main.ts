@@ -2,12 +2,13 @@
 // The `hai-temporal` command.
 import { Command, CommanderError } from 'commander';
 import { SessionClient } from '../client';
-import { loadTemporalSettings } from '../config';
+import { loadLogFormat, loadTemporalSettings } from '../config';
 import { runDev } from './dev';
-import { describeFailure } from './errors';
+import { reportFailure } from './errors';
 import { EXIT } from './exit-codes';
 import { positiveInt } from './parse';
 import { addEventCommands } from './event-commands';
+import { addOpsCommands } from './ops-commands';
 import { addSessionCommands } from './session-commands';
 import { addScheduleCommands } from '../schedule/cli';
 import { addBatchCommands } from '../batch/cli';
@@ -23,6 +24,9 @@ const program = new Command('hai-temporal')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride();
 
+/** Errors follow the output format the command was asked for. */
+const wantsJson = () => process.argv.slice(2).includes('--json');
+
 const globals = () => program.opts<{ address?: string; namespace?: string; taskQueue?: string }>();
 
 /** Runs one command's action with a Temporal connection; failures become one line and an exit code. */
@@ -33,9 +37,7 @@ async function withSessions(action: (sessions: SessionClient) => Promise<number>
     sessions = await SessionClient.connect({ temporal: loadTemporalSettings({ address, namespace }), taskQueue });
     process.exitCode = await action(sessions);
   } catch (err) {
-    const { message, code } = describeFailure(err);
-    console.error(`hai-temporal: ${message}`);
-    process.exitCode = code;
+    process.exitCode = reportFailure(err, wantsJson());
   } finally {
     await sessions?.close().catch(() => undefined);
   }
@@ -45,9 +47,7 @@ async function guarded(action: () => Promise<void>): Promise<void> {
   try {
     await action();
   } catch (err) {
-    const { message, code } = describeFailure(err);
-    console.error(`hai-temporal: ${message}`);
-    process.exitCode = code;
+    process.exitCode = reportFailure(err, wantsJson());
   }
 }
 
@@ -56,6 +56,7 @@ program
   .description('run a worker: session workflows and their activities')
   .option('--workflow-bundle <file>', 'a prebuilt workflow bundle (skips bundling at start)')
   .option('--tools <module>', 'a module exporting tools (made with defineTool) that sessions may offer their agent')
+  .option('--log-format <format>', 'text or json: one JSON object per line (default: HAI_TEMPORAL_LOG_FORMAT or text)')
   .action((o) =>
     guarded(async () => {
       const { address, namespace, taskQueue } = globals();
@@ -64,6 +65,7 @@ program
         temporal: loadTemporalSettings({ address, namespace }),
         ...(taskQueue ? { taskQueue } : {}),
         ...(o.workflowBundle ? { workflowBundlePath: o.workflowBundle } : {}),
+        ...(o.logFormat ? { logFormat: loadLogFormat(o.logFormat) } : {}),
       });
     }),
   );
@@ -81,6 +83,7 @@ program
 program.addCommand(simulatorCommand());
 addSessionCommands(program, withSessions);
 addBatchCommands(program, withSessions);
+addOpsCommands(program, globals);
 addScheduleCommands(program, withSessions);
 addEventCommands(program, withSessions);
 

@@ -20,10 +20,14 @@ export function formatProgress(p: SessionProgress): string {
   const lines = [
     `workflow   ${p.workflowId}`,
     `session    ${p.sessionId ?? '(not created yet)'}`,
-    `status     ${p.status} (${p.phase})`,
+    `status     ${p.ending ? `${p.ending.outcome}, platform ${p.status}` : `${p.status} (${p.phase})`}`,
     `steps      ${p.steps}`,
     `turns      ${p.turns.length}`,
   ];
+  if (p.ending) lines.push(`result     ${p.ending.outcome} (ended by ${p.ending.endedBy})`);
+  if (p.costUsd !== null && p.costUsd !== undefined) lines.push(`cost       $${p.costUsd.toFixed(4)}`);
+  if (p.awaiting)
+    lines.push(`waiting    for ${p.awaiting.kind === 'approval' ? 'a decision' : 'a reply'} since ${p.awaiting.since}`);
   if (p.agentViewUrl) lines.push(`agent view ${p.agentViewUrl}`);
   if (p.error) lines.push(`error      ${p.error}${p.errorCode ? ` [${p.errorCode}]` : ''}`);
   if (p.answer !== null && p.answer !== undefined) lines.push(`answer     ${formatAnswer(p.answer)}`);
@@ -32,7 +36,8 @@ export function formatProgress(p: SessionProgress): string {
 
 export function formatResult(r: SessionResult): string {
   const lines = [
-    `${r.status} (platform: ${r.platformStatus}, ended by ${r.endedBy}) · ${r.steps} steps · ${r.turns.length} turn(s)`,
+    `${r.status} (platform: ${r.platformStatus}, ended by ${r.endedBy}) · ${r.steps} steps · ${r.turns.length} turn(s)` +
+      (r.costUsd !== null && r.costUsd !== undefined ? ` · $${r.costUsd.toFixed(4)}` : ''),
   ];
   if (r.error) lines.push(`error: ${r.error}${r.errorCode ? ` [${r.errorCode}]` : ''}`);
   if (r.answerValid === false) lines.push(`answer does not match the schema: ${(r.answerErrors ?? []).join('; ')}`);

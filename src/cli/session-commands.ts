@@ -190,7 +190,8 @@ export function addSessionCommands(program: Command, run: Run): void {
     .action((o) =>
       run(async (sessions) => {
         for await (const s of sessions.pending()) {
-          const progress = await sessions.progress(s.workflowId);
+          // One light query each: what it waits for, without its transitions or a describe.
+          const progress = await sessions.follow(s.workflowId, Number.MAX_SAFE_INTEGER);
           const entry = { workflowId: s.workflowId, awaiting: progress.awaiting, status: progress.status };
           if (o.json) printJson(entry);
           else

@@ -47,7 +47,9 @@ export type EndedBy =
   | 'approval'
   | 'rejection'
   | 'approval_timeout'
-  | 'reply_timeout';
+  | 'reply_timeout'
+  /** The workflow itself failed (e.g. an invalid input) or was terminated. */
+  | 'workflow';
 
 /** One thing a person decided or said, in order: the audit trail of a session. */
 export interface AuditEntry {
@@ -208,4 +210,21 @@ export const rejectUpdate = defineUpdate<DecisionAck, [RejectPayload]>('reject')
 export const replyUpdate = defineUpdate<SteerAck, [ReplyPayload]>('reply');
 
 export const progressQuery = defineQuery<SessionProgress>('progress');
+
+/** What a follower needs each second: where the session stands and the transitions it has not seen yet. */
+export interface SessionFollow {
+  phase: SessionPhase;
+  status: string;
+  steps: number;
+  turns: number;
+  sessionId: string | null;
+  costUsd: number | null;
+  awaiting: Awaiting | null;
+  /** Transitions numbered `since` and later that the workflow still keeps (it keeps the most recent ones). */
+  transitions: Transition[];
+  /** Pass this as `since` next time. */
+  next: number;
+}
+/** Takes `since`: the count of transitions already seen (0 at first). */
+export const followQuery = defineQuery<SessionFollow, [number]>('follow');
 export const sessionFinishedSignal = defineSignal<[SessionReport]>('sessionFinished');

@@ -1,7 +1,6 @@
 // The steps of a session workflow. Each step returns how the session goes on: null to keep following it, or
 // the Ending that the workflow returns. Deterministic code only: what talks to the outside is an activity.
 import {
-  ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
@@ -19,6 +18,7 @@ import type { ToolRequest, ToolResult } from '../hai/schemas';
 import { isTerminalStatus } from '../hai/status';
 import type { SessionInput } from '../shared/input';
 import {
+  followQuery,
   progressQuery,
   sessionFinishedSignal,
   type Awaiting,
@@ -29,6 +29,7 @@ import {
   type SteerAck,
   type SteerCommand,
 } from '../shared/session';
+import { rootCause } from '../shared/root-cause';
 import { HAI_AWAITING, HAI_SESSION_ID, HAI_STATUS } from '../temporal/search-attributes';
 import { PeopleDesk } from './people';
 import { createSession, notify, runTool, steerSession, submitToolResults, watchSession } from './session-activities';
@@ -57,6 +58,7 @@ export class SessionRun {
 
   registerHandlers(): void {
     setHandler(progressQuery, () => this.state.progress(this.info.workflowId));
+    setHandler(followQuery, (since) => this.state.follow(since));
     this.steering.register();
     new PeopleDesk(this.state, this.steering, now, (what, reason) =>
       this.state.note(now(), 'rejected', `${what}: ${reason}`),
@@ -75,10 +77,7 @@ export class SessionRun {
     const created = await CancellationScope.nonCancellable(() =>
       createSession({ workflowId: this.info.workflowId, firstRunId: this.info.firstExecutionRunId, input: rawInput }),
     ).catch((err) => {
-      throw ApplicationFailure.nonRetryable(
-        `could not create the platform session: ${rootMessage(err)}`,
-        'CreateFailed',
-      );
+      throw ApplicationFailure.nonRetryable(`could not create the platform session: ${rootCause(err)}`, 'CreateFailed');
     });
     this.state.sessionCreated(created, now());
     upsertSearchAttributes([
@@ -143,7 +142,7 @@ export class SessionRun {
       );
     }
     await CancellationScope.nonCancellable(() =>
-      this.report(cancelled ? 'cancelled' : 'failed', cancelled ? 'workflow cancelled' : rootMessage(err)),
+      this.report(cancelled ? 'cancelled' : 'failed', cancelled ? 'workflow cancelled' : rootCause(err)),
     );
     return err;
   }
@@ -183,7 +182,7 @@ export class SessionRun {
     } catch (err) {
       if (turn) state.dropTurn(turn);
       if (command.type === 'end' || command.type === 'cancel') state.endRequest = null;
-      throw ApplicationFailure.nonRetryable(`${command.type} failed: ${rootMessage(err)}`, 'SteerFailed');
+      throw ApplicationFailure.nonRetryable(`${command.type} failed: ${rootCause(err)}`, 'SteerFailed');
     }
   }
 
@@ -227,7 +226,7 @@ export class SessionRun {
       return this.ended({
         outcome: 'failed',
         endedBy: 'platform',
-        error: `lost track of the platform session: ${rootMessage(err)}`,
+        error: `lost track of the platform session: ${rootCause(err)}`,
       });
     }
   }
@@ -246,7 +245,7 @@ export class SessionRun {
     state.costLimitForced = true;
     state.note(now(), 'note', `cost ${state.costUsd} USD passed the limit of ${limit} USD: forcing an answer`);
     await this.deliver({ type: 'forceAnswer' }).catch((e) =>
-      state.note(now(), 'note', `force answer failed: ${rootMessage(e)}`),
+      state.note(now(), 'note', `force answer failed: ${rootCause(e)}`),
     );
   }
 
@@ -264,7 +263,7 @@ export class SessionRun {
       sessionId: state.sessionId,
       awaiting: held,
     })
-      .catch((err) => state.note(now(), 'note', `notification failed: ${rootMessage(err)}`))
+      .catch((err) => state.note(now(), 'note', `notification failed: ${rootCause(err)}`))
       .finally(() => this.notificationsInFlight--);
   }
 
@@ -333,7 +332,7 @@ export class SessionRun {
         return null;
       } catch (err) {
         // The platform may have ended the idle session meanwhile: the rejection stands, without another round.
-        state.note(now(), 'note', `feedback not delivered: ${rootMessage(err)}`);
+        state.note(now(), 'note', `feedback not delivered: ${rootCause(err)}`);
       }
     }
     await this.endPlatformSession();
@@ -365,8 +364,8 @@ export class SessionRun {
       return { kind: 'tool_result', tool_req: call, result };
     } catch (err) {
       if (isCancellation(err)) throw err;
-      log.warn('tool call failed', { tool: call.tool_name, error: rootMessage(err) });
-      return { kind: 'error_event', error: rootMessage(err), origin: 'client', tool_req: call };
+      log.warn('tool call failed', { tool: call.tool_name, error: rootCause(err) });
+      return { kind: 'error_event', error: rootCause(err), origin: 'client', tool_req: call };
     }
   }
 
@@ -409,7 +408,7 @@ export class SessionRun {
     };
     await getExternalWorkflowHandle(to.workflowId)
       .signal(sessionFinishedSignal, summary)
-      .catch((e) => log.warn('could not report the session outcome', { to: to.workflowId, error: rootMessage(e) }));
+      .catch((e) => log.warn('could not report the session outcome', { to: to.workflowId, error: rootCause(e) }));
   }
 }
 
@@ -419,12 +418,4 @@ function outcomeOf(status: string, by: EndedBy): SessionOutcome {
   if (status === 'interrupted') return 'cancelled';
   if (status === 'failed' || status === 'timed_out') return status;
   return 'completed';
-}
-
-/** The innermost message of a failure chain: what the platform or the activity actually said. */
-export function rootMessage(err: unknown): string {
-  let current: unknown = err;
-  while ((current instanceof ActivityFailure || current instanceof ApplicationFailure) && current.cause)
-    current = current.cause;
-  return current instanceof Error ? current.message : String(current);
 }

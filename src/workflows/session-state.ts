@@ -10,6 +10,7 @@ import type {
   EndedBy,
   SessionOutcome,
   SessionPhase,
+  SessionFollow,
   SessionProgress,
   SessionResult,
   Transition,
@@ -73,6 +74,8 @@ export interface SessionData {
   costLimitForced?: boolean;
   /** How the session ended, once it has. */
   ending?: Ending | null;
+  /** Transitions recorded since the session began (`transitions` keeps the most recent ones). */
+  transitionsRecorded?: number;
 }
 
 const utf8Bytes = (text: string) => new TextEncoder().encode(text).length;
@@ -118,12 +121,14 @@ export class SessionState implements SessionData {
   costUsd: number | null = null;
   costLimitForced = false;
   ending: Ending | null = null;
+  transitionsRecorded = 0;
 
   /** A new session's state, or the one a previous run carried over. */
   static resume(carried: SessionData | undefined, firstMessage: string | null): SessionState {
     const state = Object.assign(new SessionState(), carried ?? {});
     if (state.turns.length === 0) state.turns.push(newTurn(0, firstMessage === null ? null : preview(firstMessage)));
     state.costUsd ??= null;
+    state.transitionsRecorded ??= state.transitions.length;
     state.transitionsThisRun = 0;
     return state;
   }
@@ -147,6 +152,7 @@ export class SessionState implements SessionData {
     for (const t of transitions)
       this.transitions.push(t.detail && t.detail.length > DETAIL_CHARS ? { ...t, detail: preview(t.detail) } : t);
     this.transitionsThisRun += transitions.length;
+    this.transitionsRecorded += transitions.length;
     keepLast(this.transitions, RECENT_TRANSITIONS);
   }
 
@@ -239,6 +245,22 @@ export class SessionState implements SessionData {
       audit: this.audit,
       costUsd: this.costUsd,
       ending: this.ending,
+    };
+  }
+
+  follow(since: number): SessionFollow {
+    const firstKept = this.transitionsRecorded - this.transitions.length;
+    const from = Math.max(0, (Number.isInteger(since) ? since : 0) - firstKept);
+    return {
+      phase: this.phase,
+      status: this.status,
+      steps: this.steps,
+      turns: this.turns.length,
+      sessionId: this.sessionId,
+      costUsd: this.costUsd,
+      awaiting: this.awaiting,
+      transitions: this.transitions.slice(from),
+      next: this.transitionsRecorded,
     };
   }
 
