@@ -48,6 +48,7 @@ interface Flags {
   port: number;
   host: string;
   apiKey?: string;
+  dataFile?: string;
   stepMs: number;
   bootMs?: number;
   steps: number;
@@ -103,6 +104,7 @@ function toOptions(f: Flags): Partial<SimulatorOptions> {
     controlOnInactive: f.controlOnInactive,
     answerAsJsonString: f.answerAsJsonString,
     maxBodyBytes: f.maxBodyBytes,
+    dataFile: f.dataFile,
     faults,
   };
 }
@@ -113,6 +115,13 @@ export function simulatorCommand(): Command {
     .addOption(option('--port <n>', 'port to listen on (0 = any free port)', integer(0, 65535), D.port))
     .addOption(option('--host <host>', 'interface to bind', nonEmpty, D.host))
     .addOption(option('--api-key <key>', 'accept only this bearer key (default: any non-empty key)', nonEmpty))
+    .addOption(
+      option(
+        '--data-file <path>',
+        'keep sessions in this JSON file, so a restart carries them on (default: memory)',
+        nonEmpty,
+      ),
+    )
     .addOption(option('--step-ms <n>', 'delay per agent step', integer(0), D.stepMs))
     .addOption(option('--boot-ms <n>', 'pending -> running delay (default: --step-ms)', integer(0)))
     .addOption(

@@ -1,7 +1,10 @@
 // The simulator's `dataFile`: sessions survive a restart of the simulator and carry on where they were.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Client, startClient, waitFor } from './helpers';
 
@@ -86,6 +89,38 @@ describe('simulator state file', () => {
     });
     expect(sent.status).toBe(202);
     await waitFor(async () => (await second.call('GET', `/sessions/${id}`)).body.latest_answer === 'Booked', 10_000);
+  });
+});
+
+describe('hai-temporal simulator --data-file', () => {
+  it('saves its sessions to the file when stopped', async () => {
+    const file = dataFile();
+    const script = `import('./src/simulator/command.ts').then((m) => m.simulatorCommand().parseAsync(['node', 'simulator', '--port', '0', '--data-file', ${JSON.stringify(file)}]))`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await waitFor(
+        () => out.includes('\n'),
+        15_000,
+        () => out,
+      );
+      const url = /listening on (\S+)/.exec(out)?.[1];
+      const created = await fetch(`${url}/api/v2/sessions`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer hk-cli', 'content-type': 'application/json' },
+        body: JSON.stringify({ agent: 'h/web-surfer-flash', messages: 'Kept on disk' }),
+      });
+      const { id } = (await created.json()) as { id: string };
+      child.kill('SIGINT');
+      await once(child, 'exit');
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as { sessions: Array<{ setup: { id: string } }> };
+      expect(saved.sessions.map((s) => s.setup.id)).toEqual([id]);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
 
