@@ -1,6 +1,6 @@
 // Workflow interceptor module (bundled with the workflows; see WORKFLOW_INTERCEPTOR_MODULES in src/worker.ts):
 // records the session metrics from what every session workflow already does, so the workflow itself stays free of
-// them, and adds the platform session id to the workflow's log lines. Deterministic: it reads the workflow's
+// them, adds the platform session id to the workflow's log lines and a summary to each activity (Web UI). Deterministic: it reads the workflow's
 // input, result, search attributes and clock; Temporal drops metrics while a workflow replays.
 import {
   ContinueAsNew,
@@ -11,6 +11,7 @@ import {
 } from '@temporalio/workflow';
 import { SESSION_WORKFLOW_TYPE, type SessionResult } from '../shared/session';
 import { HAI_AWAITING, HAI_SESSION_ID } from '../temporal/search-attributes';
+import { activitySummary } from '../webui/activity-summaries';
 import { METRICS } from './names';
 
 const agentOf = (input: unknown): string => {
@@ -67,6 +68,11 @@ export const interceptors: WorkflowInterceptorsFactory = (): WorkflowInterceptor
     ],
     outbound: [
       {
+        // A one-line summary per activity, shown in the Web UI's history and timeline.
+        scheduleActivity(input, next) {
+          const summary = input.options.summary ?? activitySummary(input.activityType, input.args);
+          return next(summary ? { ...input, options: { ...input.options, summary } } : input);
+        },
         getLogAttributes(input, next) {
           const sessionId = workflowInfo().typedSearchAttributes.get(HAI_SESSION_ID);
           return next(sessionId ? { ...input, sessionId } : input);
