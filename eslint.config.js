@@ -17,19 +17,28 @@ export default tseslint.config(
     },
   },
   {
+    // A promise nobody awaits loses its error (and, in workflow code, can reorder commands).
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error' },
+  },
+  {
     // Workflow code runs in Temporal's deterministic sandbox: no I/O, clocks or randomness of its own.
-    files: ['src/workflows/**/*.ts'],
+    files: [
+      'src/workflows/**/*.ts',
+      'src/batch/{workflow,state,definitions}.ts',
+      'src/schedule/{run-workflow,run-state,run-batch,definitions,template}.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            'node:*',
-            '@temporalio/client',
-            '@temporalio/worker',
-            '@temporalio/activity',
-            '../hai/client*',
-            '../activities/*',
+            { group: ['node:*', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'] },
+            {
+              group: ['**/hai/client*', '**/activities', '**/activities/*', 'zod', 'ajv*', 'undici'],
+              allowTypeImports: true,
+            },
           ],
         },
       ],
