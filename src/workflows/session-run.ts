@@ -31,6 +31,7 @@ import {
 } from '../shared/session';
 import { rootCause } from '../shared/root-cause';
 import { HAI_AWAITING, HAI_SESSION_ID, HAI_STATUS } from '../temporal/search-attributes';
+import { currentDetails } from './details';
 import { PeopleDesk } from './people';
 import { createSession, notify, runTool, steerSession, submitToolResults, watchSession } from './session-activities';
 import { answered, type Ending, type SessionState } from './session-state';
@@ -107,7 +108,7 @@ export class SessionRun {
     state.applyWatch(watched);
     // Awaited only when due: an extra await would reorder this step's commands against update completions.
     if (this.overBudget()) await this.forceAnswerOverBudget();
-    setCurrentDetails(`**${state.status}** · ${state.steps} steps · turn ${state.currentTurn.index + 1}`);
+    this.showDetails();
     if (state.status !== before) upsertSearchAttributes([{ key: HAI_STATUS, value: state.status }]);
 
     if (state.status === 'awaiting_tool_results' && watched.pendingToolCalls) {
@@ -154,7 +155,13 @@ export class SessionRun {
   private ended(ending: Ending): Ending {
     this.state.end(ending);
     this.clearAwaiting();
+    this.showDetails();
     return ending;
+  }
+
+  /** What the Web UI shows as the session's current details; metadata only, no command. */
+  private showDetails(): void {
+    setCurrentDetails(currentDetails(this.state, this.info.workflowId, this.input.approval?.maxRounds));
   }
 
   /** Why a steering command cannot be taken now, or null when it can. */
@@ -253,6 +260,7 @@ export class SessionRun {
     const { state, info } = this;
     const held = state.startAwaiting(awaiting, now());
     upsertSearchAttributes([{ key: HAI_AWAITING, value: awaiting.kind }]);
+    this.showDetails();
     // One notice per waiting period: the activity's result is in history, so a restart does not repeat it.
     const deliveryId = `${info.workflowId}:${awaiting.kind}:${held.turn}:${awaiting.round ?? awaiting.toolCallId ?? 0}`;
     this.notificationsInFlight++;
@@ -271,6 +279,7 @@ export class SessionRun {
     if (!this.state.awaiting) return;
     this.state.awaiting = null;
     upsertSearchAttributes([{ key: HAI_AWAITING, value: null }]);
+    this.showDetails();
   }
 
   private async endPlatformSession(): Promise<void> {
