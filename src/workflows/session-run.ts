@@ -46,6 +46,8 @@ export class SessionRun {
   private readonly info = workflowInfo();
   private readonly steering: SteeringQueue;
   private notificationsInFlight = 0;
+  /** The notice of the current waiting period, while it may still be in flight. */
+  private notice: CancellationScope | null = null;
 
   constructor(
     private readonly input: WorkflowInput,
@@ -264,14 +266,22 @@ export class SessionRun {
     // One notice per waiting period: the activity's result is in history, so a restart does not repeat it.
     const deliveryId = `${info.workflowId}:${awaiting.kind}:${held.turn}:${awaiting.round ?? awaiting.toolCallId ?? 0}`;
     this.notificationsInFlight++;
-    notify({
-      url: this.input.notifyUrl,
-      deliveryId,
-      workflowId: info.workflowId,
-      sessionId: state.sessionId,
-      awaiting: held,
-    })
-      .catch((err) => state.note(now(), 'note', `notification failed: ${rootCause(err)}`))
+    // Cancelled when the waiting period ends: retries to a receiver that is down must not hold up the session.
+    const notice = new CancellationScope();
+    this.notice = notice;
+    notice
+      .run(() =>
+        notify({
+          url: this.input.notifyUrl,
+          deliveryId,
+          workflowId: info.workflowId,
+          sessionId: state.sessionId,
+          awaiting: held,
+        }),
+      )
+      .catch((err) => {
+        if (!isCancellation(err)) state.note(now(), 'note', `notification failed: ${rootCause(err)}`);
+      })
       .finally(() => this.notificationsInFlight--);
   }
 
@@ -279,6 +289,8 @@ export class SessionRun {
     if (!this.state.awaiting) return;
     this.state.awaiting = null;
     upsertSearchAttributes([{ key: HAI_AWAITING, value: null }]);
+    this.notice?.cancel();
+    this.notice = null;
     this.showDetails();
   }
 

@@ -1,5 +1,5 @@
 // A real HTTP receiver for the session's signed notices, as a Slack or email bridge would run one.
-import { createServer } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifyNotification } from '../../src/notify/signature';
 
@@ -8,10 +8,16 @@ export interface Notice {
   id: string;
   data: { workflow_id: string; kind: string; turn: number; round?: number; answer?: unknown };
   verified: boolean;
+  /** What arrived on the wire, for checks that do not trust the project's own verifier. */
+  raw: { headers: IncomingHttpHeaders; body: string };
+  /** The status this receiver answered. */
+  answered: number;
 }
 
 export async function startWebhookReceiver(secret: string) {
   const notices: Notice[] = [];
+  /** When set, the receiver answers this status (e.g. 503) to the next `failing.count` notices. */
+  const failing = { status: 503, count: 0 };
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk) => (body += chunk));
@@ -22,8 +28,9 @@ export async function startWebhookReceiver(secret: string) {
       } catch {
         verified = false;
       }
-      notices.push({ ...JSON.parse(body), verified });
-      res.writeHead(verified ? 204 : 401).end();
+      const answered = failing.count > 0 ? (failing.count--, failing.status) : verified ? 204 : 401;
+      notices.push({ ...JSON.parse(body), verified, raw: { headers: req.headers, body }, answered });
+      res.writeHead(answered).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -31,6 +38,7 @@ export async function startWebhookReceiver(secret: string) {
   return {
     url: `http://127.0.0.1:${port}/hooks`,
     notices,
+    failing,
     for: (workflowId: string) => notices.filter((n) => n.data.workflow_id === workflowId),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -93,6 +93,8 @@ describe('a worker killed with SIGKILL', () => {
       ).toBe(1);
       await expectEventsHandledOnce(result, handle.workflowId);
     }
+    // Three workflows, three platform sessions: none created under another key either.
+    expect(h.sim.stats().sessionsCreated).toBe(3);
     // The follow-up reached the platform exactly once.
     const events = await h.hai.listEvents(chat.sessionId, { size: 200 });
     const echoes = events.items.filter((e) => {

@@ -53,6 +53,8 @@ describe('sessions under a platform fault storm', () => {
       for (const handle of [...oneShots, chat]) {
         expect(creates[idempotencyKeyFor(handle.workflowId, handle.firstExecutionRunId)]).toBe(1);
       }
+      // And no session was created under any other key: six workflows, six platform sessions.
+      expect(h.sim.stats().sessionsCreated).toBe(6);
       expect(h.sim.stats().faultsInjected).toBeGreaterThan(10);
     },
   );

@@ -33,6 +33,7 @@ describe('workflow history', () => {
   });
 
   it('continues as new without losing the session, its turns or its pending messages', async () => {
+    const createdBefore = h.sim.stats().sessionsCreated;
     const handle = await h.sessions.start({
       task: sim({ steps: 1, answer: 'a1' }),
       idleTimeoutS: 300,
@@ -56,5 +57,6 @@ describe('workflow history', () => {
     const firstRun = await h.sessions.temporal.workflow.getHandle(id, handle.firstExecutionRunId).describe();
     expect(firstRun.status.name).toBe('CONTINUED_AS_NEW');
     expect(h.sim.stats().createsByIdempotencyKey[idempotencyKeyFor(id, handle.firstExecutionRunId)]).toBe(1);
+    expect(h.sim.stats().sessionsCreated - createdBefore).toBe(1);
   });
 });

@@ -1,4 +1,4 @@
-import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/client';
@@ -165,5 +165,8 @@ describe('bad steering input', () => {
     await handle.result();
     const late = await h.sessions.send(handle.workflowId, 'hello?').catch((e) => e);
     expect(late).toBeInstanceOf(Error);
+    // The workflow has closed, so Temporal itself answers, and says why.
+    expect(late).toBeInstanceOf(WorkflowNotFoundError);
+    expect(late.message).toBe('workflow execution already completed');
   });
 });
