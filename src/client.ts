@@ -14,6 +14,7 @@ import type { WatchProgress } from './activities/watch-session';
 import { loadTemporalSettings, resolveTaskQueue, type TemporalSettings } from './config';
 import { inputTooLarge, messageProblem } from './shared/limits';
 import { rootCause } from './shared/root-cause';
+import { loadDataConverter } from './security/data-converter';
 import { sessionDetails, sessionSummary, sessionWorkflowId } from './webui/session-summary';
 import { parseSessionInput, type SessionInput } from './shared/input';
 import {
@@ -91,7 +92,7 @@ export class SessionClient {
     const settings = opts.temporal ?? loadTemporalSettings();
     const connection = await Connection.connect(settings.connectionOptions);
     return new SessionClient(
-      new Client({ connection, namespace: settings.namespace }),
+      new Client({ connection, namespace: settings.namespace, dataConverter: loadDataConverter() }),
       resolveTaskQueue(opts.taskQueue),
     );
   }

@@ -2,7 +2,7 @@
 // queue (any machine) is how a deployment grows; each shuts down gracefully on SIGINT/SIGTERM.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '@temporalio/common';
+import type { DataConverter, Logger } from '@temporalio/common';
 import { type LogLevel, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { createBatchActivities } from './batch/activities';
@@ -25,6 +25,7 @@ import { checkPlatformKey } from './hai/key-check';
 import { sessionIdLogAttributes } from './logging/activity-log-attributes';
 import { createLogger } from './logging/logger';
 import { platformRequestMetrics } from './metrics/platform-requests';
+import { loadDataConverter } from './security/data-converter';
 import { ensureSearchAttributes } from './temporal/ensure-search-attributes';
 import { type Tool, ToolRegistry } from './tools/registry';
 
@@ -50,6 +51,8 @@ export interface SessionWorkerOptions {
   /** Tools sessions may offer their agent (by name, in the session's `tools`). */
   tools?: Tool[];
   notify?: NotifySettings;
+  /** Payload encryption; default from HAI_TEMPORAL_ENCRYPTION_KEYS (see src/security/). */
+  dataConverter?: DataConverter;
 }
 
 export function createSessionWorker(opts: SessionWorkerOptions): Promise<Worker> {
@@ -58,6 +61,7 @@ export function createSessionWorker(opts: SessionWorkerOptions): Promise<Worker>
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
+    dataConverter: opts.dataConverter ?? loadDataConverter(),
     ...(opts.workflowBundlePath
       ? { workflowBundle: { codePath: opts.workflowBundlePath } }
       : { workflowsPath: WORKFLOWS_PATH }),
@@ -132,6 +136,8 @@ export interface RunWorkerOptions {
 
 /** Connects, checks the namespace, and runs the worker until a shutdown signal. */
 export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
+  // Before the runtime is installed: a refused setting must end the process, not leave it running.
+  const dataConverter = loadDataConverter();
   const logFormat = loadLogFormat(opts.logFormat);
   const logger = installRuntime(opts.logLevel, { logFormat });
   const log =
@@ -155,6 +161,7 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
       taskQueue,
       hai,
       tuning,
+      dataConverter,
       ...(opts.tools ? { tools: opts.tools } : {}),
       ...(opts.workflowBundlePath ? { workflowBundlePath: opts.workflowBundlePath } : {}),
     });

@@ -1,7 +1,7 @@
 // The library face of batches: start a batch from items (pages through Update-with-Start, then updates),
 // follow it, pause, resume, cancel, retry its failed items, and read every item's result back.
 import { WorkflowUpdateFailedError, type Client, WithStartWorkflowOperation } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { InvalidInputError, SessionClient } from '../client';
 import type { TemporalSettings } from '../config';
 import type { SessionResult } from '../shared/session';
@@ -172,13 +172,17 @@ export class BatchClient {
       execution: { workflowId },
       maximumPageSize: 1,
     });
-    const payload = response.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-    if (!payload) throw new Error(`no input found for ${workflowId}`);
+    const payloads = response.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
+    if (!payloads?.length) throw new Error(`no input found for ${workflowId}`);
     const {
       reportTo: _r,
       groupId: _g,
       ...input
-    } = defaultPayloadConverter.fromPayload<Record<string, unknown>>(payload);
+    } = await decodeFromPayloadsAtIndex<Record<string, unknown>>(
+      this.temporal.options.loadedDataConverter,
+      0,
+      payloads,
+    );
     return input as ItemInput;
   }
 

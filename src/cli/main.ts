@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { SessionClient } from '../client';
 import { loadLogFormat, loadTemporalSettings } from '../config';
+import { codecServerCommand } from './codec-server';
 import { runDev } from './dev';
 import { reportFailure } from './errors';
 import { EXIT } from './exit-codes';
@@ -81,6 +82,7 @@ program
   .action((o) => guarded(() => runDev({ ...o, taskQueue: globals().taskQueue })));
 
 program.addCommand(simulatorCommand());
+program.addCommand(codecServerCommand());
 addSessionCommands(program, withSessions);
 addBatchCommands(program, withSessions);
 addOpsCommands(program, globals);
