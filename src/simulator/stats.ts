@@ -6,6 +6,8 @@ export interface SimulatorStats {
   requestsByRoute: Record<string, number>;
   sessionsCreated: number;
   faultsInjected: number;
+  /** The `from_index` of each `/changes` request per session, in arrival order (the latest 1,000). */
+  changesFromIndex: Record<string, number[]>;
 }
 
 export class StatsRecorder {
@@ -13,6 +15,7 @@ export class StatsRecorder {
   private readonly requests = new Map<string, number>();
   private created = 0;
   private faults = 0;
+  private readonly fromIndexes = new Map<string, number[]>();
 
   request(route: string): void {
     this.requests.set(route, (this.requests.get(route) ?? 0) + 1);
@@ -21,6 +24,13 @@ export class StatsRecorder {
   sessionCreated(idempotencyKey: string | undefined): void {
     this.created += 1;
     if (idempotencyKey !== undefined) this.creates.set(idempotencyKey, (this.creates.get(idempotencyKey) ?? 0) + 1);
+  }
+
+  changesRequested(sessionId: string, fromIndex: number): void {
+    const seen = this.fromIndexes.get(sessionId) ?? [];
+    seen.push(fromIndex);
+    if (seen.length > 1_000) seen.shift();
+    this.fromIndexes.set(sessionId, seen);
   }
 
   faultInjected(): void {
@@ -33,6 +43,7 @@ export class StatsRecorder {
       requestsByRoute: Object.fromEntries(this.requests),
       sessionsCreated: this.created,
       faultsInjected: this.faults,
+      changesFromIndex: Object.fromEntries([...this.fromIndexes].map(([id, seen]) => [id, [...seen]])),
     };
   }
 }

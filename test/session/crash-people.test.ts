@@ -94,6 +94,17 @@ describe('a worker killed with SIGKILL while people or tools are involved', () =
       const runs = toolRuns().map((r) => r.name);
       return runs.includes('lookup_order') && runs.includes('slow_report:start');
     });
+    // Only a completion recorded in history is final: kill once the fast tool's is there (the slow one cannot
+    // complete before its release), so a rerun after the crash would be a bug, not the race of a lost result.
+    await eventually('fast tool completion recorded in history', async () => {
+      const events = (await handle.fetchHistory()).events ?? [];
+      const toolRuns = events
+        .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runTool')
+        .map((e) => String(e.eventId));
+      return events.some((e) =>
+        toolRuns.includes(String(e.activityTaskCompletedEventAttributes?.scheduledEventId ?? '')),
+      );
+    });
     await worker.kill9();
     writeFileSync(release, 'go');
     await startWorker();

@@ -1,13 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { idempotencyKeyFor } from '../../src/activities/create-session';
-import { sendSignal, type SessionProgress, type SessionResult } from '../../src/shared/session';
+import type { WatchProgress } from '../../src/activities/watch-session';
+import { progressQuery, sendSignal, type SessionProgress, type SessionResult } from '../../src/shared/session';
 import { eventually, type Harness, sim, startHarness } from '../helpers/harness';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 
+// A key no log line may show: the workers' output is searched for it at the end.
+const KEY = 'hk-crash-secret-5b1e7c2d';
 let h: Harness;
 const workers: WorkerProcess[] = [];
 beforeAll(async () => {
-  h = await startHarness({ noWorker: true, simulator: { stepMs: 20 } });
+  h = await startHarness({ noWorker: true, apiKey: KEY, simulator: { stepMs: 20 } });
 });
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.stop()));
@@ -24,6 +28,14 @@ const progressWhere = (id: string, what: string, check: (p: SessionProgress) => 
     timeoutMs,
   );
 
+/** The watch activity's heartbeat details as the server holds them (no worker needed). */
+async function heartbeatOfWatch(workflowId: string): Promise<WatchProgress> {
+  const described = await h.sessions.describe(workflowId);
+  const watch = described.raw.pendingActivities?.find((a) => a.activityType?.name === 'watchSession');
+  const payloads = watch?.heartbeatDetails?.payloads ?? [];
+  return decodeFromPayloadsAtIndex<WatchProgress>(h.sessions.temporal.options.loadedDataConverter, 0, payloads);
+}
+
 /** Every platform event handled exactly once: the cursor ends at the platform's count, and no transition repeats an index. */
 async function expectEventsHandledOnce(result: SessionResult, workflowId: string) {
   const total = (await h.hai.listEvents(result.sessionId, { size: 1 })).total;
@@ -36,7 +48,7 @@ async function expectEventsHandledOnce(result: SessionResult, workflowId: string
 
 describe('a worker killed with SIGKILL', () => {
   it('loses no session: creating, watching and steering all resume on a new worker', { timeout: 240_000 }, async () => {
-    const platform = { taskQueue: h.taskQueue, platformUrl: h.sim.url };
+    const platform = { taskQueue: h.taskQueue, platformUrl: h.sim.url, apiKey: KEY };
     workers.push(await startWorkerProcess(platform));
 
     // Watching: a long session, mid-run when the worker dies.
@@ -45,6 +57,13 @@ describe('a worker killed with SIGKILL', () => {
     const steering = await h.sessions.start({ task: sim({ steps: 1, answer: 'c1' }, 'chat'), idleTimeoutS: 600 });
     const watched = await progressWhere(watching.workflowId, 'watching mid-run', (p) => p.status === 'running');
     await eventually('steps under way', async () => (await h.hai.getStatus(watched.sessionId!)).steps > 2);
+    // The watch attempt heartbeats a cursor past the one the workflow gave it (no transition in between).
+    const workflowCursor = (await watching.query(progressQuery)).cursor;
+    await eventually(
+      'a heartbeated cursor past the workflow cursor',
+      async () => (await h.sessions.progress(watching.workflowId)).cursor > workflowCursor,
+      30_000,
+    );
     await progressWhere(steering.workflowId, 'first answer', (p) => p.phase === 'awaiting_input' && p.answer === 'c1');
 
     // Hold creates and messages at the platform, so the worker dies while they are in flight.
@@ -61,6 +80,10 @@ describe('a worker killed with SIGKILL', () => {
     });
     await workers[0]!.kill9();
     h.sim.setFaults({ latencyMs: 0, routes: [] });
+    // What the server holds now is what the retried attempt gets: read it once the worker is dead.
+    const heartbeated = (await heartbeatOfWatch(watching.workflowId)).cursor;
+    expect(heartbeated).toBeGreaterThan(workflowCursor);
+    const pollsBeforeKill = (h.sim.stats().changesFromIndex[watched.sessionId!] ?? []).length;
 
     workers.push(await startWorkerProcess(platform));
 
@@ -77,6 +100,13 @@ describe('a worker killed with SIGKILL', () => {
     const chat = await steering.result();
     expect(chat.turns.map((t) => t.answer)).toEqual(['c1', 'c2']);
 
+    // The retried watch's first /changes starts at the heartbeated cursor, not at the workflow's.
+    const resumedFrom = await eventually(
+      'the retried watch polling',
+      () => h.sim.stats().changesFromIndex[watched.sessionId!]?.[pollsBeforeKill],
+      90_000,
+    );
+    expect(resumedFrom).toBe(heartbeated);
     // The answer can only arrive through a watch resumed (from its heartbeated cursor) after the dead
     // worker's heartbeat timed out.
     await h.sessions.forceAnswer(watching.workflowId);
@@ -95,6 +125,11 @@ describe('a worker killed with SIGKILL', () => {
     }
     // Three workflows, three platform sessions: none created under another key either.
     expect(h.sim.stats().sessionsCreated).toBe(3);
+    // The platform key is in the workers' environment only, never in what they print.
+    for (const worker of workers) {
+      expect(worker.output()).toContain('worker ready');
+      expect(worker.output()).not.toContain(KEY);
+    }
     // The follow-up reached the platform exactly once.
     const events = await h.hai.listEvents(chat.sessionId, { size: 200 });
     const echoes = events.items.filter((e) => {

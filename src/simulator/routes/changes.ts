@@ -14,6 +14,7 @@ async function getChanges(ctx: Ctx) {
   q.done();
   // Access is checked before any waiting.
   const { session: s } = readableSession(ctx);
+  ctx.app.stats.changesRequested(s.id, fromIndex);
   if (s.events.length <= fromIndex) await polls.wait(s, waitS * 1000, ctx.res);
   if (s.events.length <= fromIndex) return empty(204, { ETag: String(fromIndex) });
 
