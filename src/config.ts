@@ -82,6 +82,8 @@ export function loadWorkerTuning(env = process.env): WorkerTuning {
 export interface NotifySettings {
   defaultUrl?: string;
   secret?: string;
+  /** HAI_TEMPORAL_NOTIFY_ALLOW_PRIVATE=1: a session's notifyUrl may reach loopback, link-local and private addresses. */
+  allowPrivate?: boolean;
 }
 
 /** HAI_TEMPORAL_NOTIFY_URL (the default receiver of "waiting for a person" notices) and HAI_TEMPORAL_WEBHOOK_SECRET. */
@@ -95,7 +97,15 @@ export function loadNotifySettings(env = process.env): NotifySettings {
     throw new SettingsError(
       'HAI_TEMPORAL_NOTIFY_URL is set but HAI_TEMPORAL_WEBHOOK_SECRET is not: notices must be signed',
     );
-  return { ...(defaultUrl ? { defaultUrl } : {}), ...(secret ? { secret } : {}) };
+  const allow = env.HAI_TEMPORAL_NOTIFY_ALLOW_PRIVATE?.trim().toLowerCase() || '0';
+  if (!['0', '1', 'true', 'false'].includes(allow))
+    throw new SettingsError(`HAI_TEMPORAL_NOTIFY_ALLOW_PRIVATE=${JSON.stringify(allow)} must be 1 or 0`);
+  const allowPrivate = allow === '1' || allow === 'true';
+  return {
+    ...(defaultUrl ? { defaultUrl } : {}),
+    ...(secret ? { secret } : {}),
+    ...(allowPrivate ? { allowPrivate } : {}),
+  };
 }
 
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -160,6 +170,8 @@ export const WORKER_ENV_VARS = [
   'HAI_REGION',
   'HAI_TEMPORAL_NOTIFY_URL',
   'HAI_TEMPORAL_WEBHOOK_SECRET',
+  'HAI_TEMPORAL_NOTIFY_ALLOW_PRIVATE',
+  'HAI_TEMPORAL_ENCRYPTION_KEYS',
   'HAI_TEMPORAL_MAX_ACTIVITIES',
   'HAI_TEMPORAL_MAX_WORKFLOW_TASKS',
   'HAI_TEMPORAL_MAX_CACHED_WORKFLOWS',

@@ -2,6 +2,8 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { DELIVERY_HEADER, sign, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../notify/signature';
 import type { NotifySettings } from '../config';
 import type { Awaiting } from '../shared/session';
+import { checkNotifyTarget, NotifyTargetRefused, publicOnlyDispatcher } from '../security/notify-target';
+import { fetch as undiciFetch } from 'undici';
 
 /** Where notices go when a session names none (`defaultUrl`), and the secret that signs them: it stays in the worker's environment, never in history. */
 export type { NotifySettings };
@@ -19,9 +21,21 @@ const TIMEOUT_MS = 10_000;
 
 /** POSTs a signed notice that a session waits for a person. Non-2xx answers are retried by Temporal. */
 export function notifyActivity(settings: NotifySettings) {
+  // A session's own notifyUrl reaches public addresses only, unless the worker allows private ones; the worker's
+  // HAI_TEMPORAL_NOTIFY_URL is the operator's choice and trusted (src/security/notify-target.ts).
+  let publicOnly: ReturnType<typeof publicOnlyDispatcher> | undefined;
   return async function notify(input: NotifyInput): Promise<{ delivered: boolean }> {
     const url = input.url ?? settings.defaultUrl;
     if (!url) return { delivered: false };
+    const guarded = input.url !== undefined && !settings.allowPrivate;
+    if (guarded) {
+      try {
+        await checkNotifyTarget(url);
+      } catch (err) {
+        if (err instanceof NotifyTargetRefused) throw ApplicationFailure.nonRetryable(err.message, 'NotifyUrlRefused');
+        throw err;
+      }
+    }
     if (!settings.secret) {
       throw ApplicationFailure.nonRetryable(
         'cannot sign notifications: set HAI_TEMPORAL_WEBHOOK_SECRET on the worker',
@@ -36,7 +50,7 @@ export function notifyActivity(settings: NotifySettings) {
     });
     const timestamp = Math.floor(Date.now() / 1000);
     const signal = AbortSignal.any([Context.current().cancellationSignal, AbortSignal.timeout(TIMEOUT_MS)]);
-    const response = await fetch(url, {
+    const request = {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -46,7 +60,10 @@ export function notifyActivity(settings: NotifySettings) {
       },
       body,
       signal,
-    });
+    };
+    const response = guarded
+      ? await undiciFetch(url, { ...request, dispatcher: (publicOnly ??= publicOnlyDispatcher()) })
+      : await fetch(url, request);
     await response.body?.cancel();
     if (!response.ok) throw new Error(`notification to ${new URL(url).origin} answered ${response.status}`);
     return { delivered: true };
