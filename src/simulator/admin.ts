@@ -1,4 +1,5 @@
-// Test plumbing outside /api/v2, without auth, so a simulator in a child process can be steered and inspected.
+// Test plumbing outside /api/v2, so a simulator in a child process can be steered and inspected: open without
+// --api-key, and behind that key when it is set (the server checks it before these handlers).
 import type { App } from './app';
 import { type Reply, detail, json } from './http';
 import { faultsPatchSchema, optionsPatchSchema } from './options';

@@ -13,6 +13,14 @@ import { jsonFrom, validationError } from './validation';
 
 const API_PREFIX = '/api/v2';
 const UNAUTHORIZED: Reply = json(401, { message: 'Unauthorized' }, { 'WWW-Authenticate': 'Bearer' });
+const UNSUPPORTED_MEDIA_TYPE: Reply = detail(
+  415,
+  'Unsupported Media Type: send JSON with Content-Type: application/json',
+);
+
+/** `application/json` (any parameters) or a `+json` type: anything else, or no type at all, is not read as JSON. */
+const isJson = (type: string | undefined): boolean =>
+  !!type && /^application\/([\w.-]+\+)?json\s*(;|$)/i.test(type.trim());
 
 export function createSimulatorServer(app: App): Server {
   return createServer((req, res) => {
@@ -47,6 +55,11 @@ async function handle(app: App, req: IncomingMessage, res: ServerResponse): Prom
 }
 
 async function serveAdmin(app: App, req: IncomingMessage, res: ServerResponse, method: string, path: string) {
+  // With --api-key set, the admin routes (faults, options, stats) need that key as well.
+  if (app.options.apiKey !== undefined && authenticate(app.options, req.headers.authorization) === null) {
+    req.resume();
+    return send(app, res, UNAUTHORIZED, NO_FAULTS);
+  }
   const body = await readLimited(app, req);
   if (body === undefined) return;
   const reply = Buffer.isBuffer(body) ? catchReply(() => handleAdmin(app, method, path, () => jsonFrom(body))) : body;
@@ -88,6 +101,7 @@ async function answer(
   const sharedRead =
     route.publicWhenShared && issues.length === 0 && app.store.getShared(params.id ?? '') !== undefined;
   if (owner === null && !sharedRead) return UNAUTHORIZED;
+  if (rawBody.length > 0 && !isJson(req.headers['content-type'])) return UNSUPPORTED_MEDIA_TYPE;
   if (issues.length > 0) return validationError(issues).reply;
   const ctx: Ctx = { req, res, app, owner, params, query: url.searchParams, rawBody, delay };
   if (!route.ownLatency) await delay();

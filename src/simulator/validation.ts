@@ -145,6 +145,17 @@ export function parseIntParam(raw: string): number | undefined {
 export function jsonFrom(raw: Buffer): unknown {
   if (raw.length === 0) throw validationError([{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }]);
   const text = raw.toString('utf8');
+  const depth = nestingDepth(text);
+  if (depth > MAX_JSON_DEPTH)
+    throw validationError([
+      {
+        type: 'json_invalid',
+        loc: ['body'],
+        msg: `JSON nested deeper than ${MAX_JSON_DEPTH} levels`,
+        input: {},
+        ctx: { error: `depth ${depth}` },
+      },
+    ]);
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
@@ -154,4 +165,24 @@ export function jsonFrom(raw: Buffer): unknown {
       { type: 'json_invalid', loc: ['body', position], msg: 'JSON decode error', input: {}, ctx: { error: message } },
     ]);
   }
+}
+
+/** Deeper bodies get a 422 instead of exhausting the stack in validation or in the echo of the input. */
+export const MAX_JSON_DEPTH = 512;
+
+/** The deepest `[`/`{` nesting of a JSON text, strings skipped; one pass, no recursion. */
+export function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \\ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 /* [ */ || c === 123 /* { */) max = Math.max(max, ++depth);
+    else if (c === 93 /* ] */ || c === 125 /* } */) depth--;
+  }
+  return max;
 }
