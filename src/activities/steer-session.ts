@@ -17,51 +17,75 @@ export function steerSessionActivity(client: HaiClient) {
   return async function steerSession({ sessionId, command, sinceEventIndex }: SteerInput): Promise<{ status: string }> {
     const ctx = Context.current();
     const call = { signal: ctx.cancellationSignal };
-    return whileHeartbeating(async () => {
-      await withPlatformErrors(async () => {
-        switch (command.type) {
-          case 'send':
-            // Messages have no idempotency key: a retry after a lost response first checks the platform's echo.
-            if (
-              ctx.info.attempt > 1 &&
-              (await alreadyDelivered(client, sessionId, command.message, sinceEventIndex ?? 0, call))
-            ) {
-              return;
+    // Messages have no idempotency key: the first attempt counts the echoes of the same text before it sends
+    // (heartbeated, so a retry knows them), and a retry after a lost response sends only when no new echo came.
+    let sent = ctx.info.heartbeatDetails as SendAttempt | undefined;
+    return whileHeartbeating(
+      async () => {
+        await withPlatformErrors(async () => {
+          switch (command.type) {
+            case 'send': {
+              const since = sinceEventIndex ?? 0;
+              if (ctx.info.attempt > 1) {
+                // A message sent to a queued or pending session is echoed only once the agent starts.
+                await untilStarted(client, sessionId, call);
+                const echoes = await countEchoes(client, sessionId, command.message, since, call);
+                if (echoes > (sent?.echoesBefore ?? 0)) return;
+              } else {
+                sent = { echoesBefore: await countEchoes(client, sessionId, command.message, since, call) };
+                ctx.heartbeat(sent);
+              }
+              return client.sendMessages(sessionId, command.message, call);
             }
-            return client.sendMessages(sessionId, command.message, call);
-          case 'pause':
-            return client.pause(sessionId, call);
-          case 'resume':
-            return client.resume(sessionId, call);
-          case 'forceAnswer':
-            return client.forceAnswer(sessionId, call);
-          case 'cancel':
-          case 'end':
-            return client.cancel(sessionId, call);
-        }
-      });
-      const status = await withPlatformErrors(() => client.getStatus(sessionId, call));
-      return { status: status.status };
-    });
+            case 'pause':
+              return client.pause(sessionId, call);
+            case 'resume':
+              return client.resume(sessionId, call);
+            case 'forceAnswer':
+              return client.forceAnswer(sessionId, call);
+            case 'cancel':
+            case 'end':
+              return client.cancel(sessionId, call);
+          }
+        });
+        const status = await withPlatformErrors(() => client.getStatus(sessionId, call));
+        return { status: status.status };
+      },
+      () => sent,
+    );
   };
 }
 
-/** Whether the platform already echoed this user message after `fromIndex` (hai-api.md §5 `message_event`). */
-async function alreadyDelivered(
+/** What a send's first attempt records for its retries. */
+interface SendAttempt {
+  /** Echoes of the same text after the cursor before it was sent: a real repeat adds one. */
+  echoesBefore: number;
+}
+
+/** Waits while the session is queued or pending (its buffered messages are not echoed yet). */
+async function untilStarted(client: HaiClient, sessionId: string, call: { signal: AbortSignal }): Promise<void> {
+  while (['queued', 'pending'].includes((await client.getStatus(sessionId, call)).status)) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    call.signal.throwIfAborted();
+  }
+}
+
+/** How often the platform echoed this user message after `fromIndex` (hai-api.md §5 `message_event`). */
+async function countEchoes(
   client: HaiClient,
   sessionId: string,
   message: string,
   fromIndex: number,
   call: { signal: AbortSignal },
-): Promise<boolean> {
+): Promise<number> {
+  let echoes = 0;
   for await (const { events } of eventPages(client, sessionId, fromIndex, call)) {
-    const echoed = events.some((e) => {
+    echoes += events.filter((e) => {
       const data = (e.data ?? {}) as { kind?: unknown; caller_id?: unknown; content?: unknown; message?: unknown };
       if (e.type !== 'AgentEvent' || data.kind !== 'message_event' || data.caller_id !== 'user') return false;
       const content = Array.isArray(data.content) ? data.content : [data.content ?? data.message];
       return content.some((part) => part === message);
-    });
-    if (echoed) return true;
+    }).length;
   }
-  return false;
+  return echoes;
 }
