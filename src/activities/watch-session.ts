@@ -61,6 +61,12 @@ export interface WatchProgress {
 }
 
 const DEFAULT_BUDGET_MS = 20 * 60_000;
+
+/** HAI_TEMPORAL_WATCH_BUDGET_MS shortens every watch's time budget (tests of a session with no transition for long). */
+function budgetCapMs(env = process.env): number {
+  const cap = Number(env.HAI_TEMPORAL_WATCH_BUDGET_MS);
+  return Number.isInteger(cap) && cap > 0 ? cap : Infinity;
+}
 const MAX_WAIT_FOR_SECONDS = 25;
 
 export function watchSessionActivity(client: HaiClient) {
@@ -77,7 +83,7 @@ export function watchSessionActivity(client: HaiClient) {
       pendingToolCalls: null,
       lastEvent: null,
     };
-    const deadline = Date.now() + (input.budgetMs ?? DEFAULT_BUDGET_MS);
+    const deadline = Date.now() + Math.min(input.budgetMs ?? DEFAULT_BUDGET_MS, budgetCapMs());
     const waitForSeconds = Math.min(input.waitForSeconds ?? MAX_WAIT_FOR_SECONDS, MAX_WAIT_FOR_SECONDS);
     let lastChanges: SessionChanges | undefined;
 
