@@ -255,6 +255,21 @@ export function checkEvery(every: string | number): { every: number; offset?: nu
 }
 
 export function compileSpec(timing: ScheduleTiming, now = new Date()): ScheduleSpec {
+  // The library takes timings from plain JavaScript too: wrong types get the same clear refusal as bad text.
+  if (!timing || typeof timing !== 'object' || Array.isArray(timing)) fail('the schedule timing must be an object');
+  for (const [key, types] of [
+    ['cron', ['string']],
+    ['every', ['string', 'number']],
+    ['calendar', ['string', 'object']],
+    ['timezone', ['string']],
+    ['jitter', ['string', 'number']],
+  ] as const) {
+    const value = timing[key];
+    if (value !== undefined && (value === null || !(types as readonly string[]).includes(typeof value)))
+      fail(
+        `${key} must be a ${types.join(' or ')}, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`,
+      );
+  }
   const given = (['cron', 'every', 'calendar'] as const).filter((k) => timing[k] !== undefined);
   if (given.length !== 1)
     fail(
