@@ -33,7 +33,11 @@ const waitsForCancellation = defineTool({
 
 beforeAll(async () => {
   [receiver, failingReceiver] = await Promise.all([startWebhookReceiver(SECRET), startWebhookReceiver(SECRET)]);
-  h = await startHarness({ notify: { defaultUrl: receiver.url, secret: SECRET }, tools: [waitsForCancellation] });
+  // Sessions here name loopback receivers of the test's own, which a worker refuses unless it allows them.
+  h = await startHarness({
+    notify: { defaultUrl: receiver.url, secret: SECRET, allowPrivate: true },
+    tools: [waitsForCancellation],
+  });
 });
 afterAll(async () => {
   await h?.stop();
