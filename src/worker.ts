@@ -136,16 +136,16 @@ export interface RunWorkerOptions {
 
 /** Connects, checks the namespace, and runs the worker until a shutdown signal. */
 export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
-  // Before the runtime is installed: a refused setting must end the process, not leave it running.
+  // Settings before the runtime is installed: once it runs, a refused setting would leave the process running.
   const dataConverter = loadDataConverter();
-  const logFormat = loadLogFormat(opts.logFormat);
-  const logger = installRuntime(opts.logLevel, { logFormat });
-  const log =
-    opts.log ?? (logFormat === 'json' ? (line: string) => logger.info(line) : (line: string) => console.log(line));
   const temporal = opts.temporal ?? loadTemporalSettings();
   const taskQueue = resolveTaskQueue(opts.taskQueue);
   const tuning = loadWorkerTuning();
   loadNotifySettings();
+  const logFormat = loadLogFormat(opts.logFormat);
+  const logger = installRuntime(opts.logLevel, { logFormat });
+  const log =
+    opts.log ?? (logFormat === 'json' ? (line: string) => logger.info(line) : (line: string) => console.log(line));
   const onResponse = platformObserver();
   const hai = opts.hai ?? new HaiClient(onResponse ? { onResponse } : {});
   const metrics = loadMetricsAddress();
