@@ -4,16 +4,18 @@
 // started twice, read twice or left running. Fixed seed; figures go to RELIABILITY.md.
 //
 //   npx tsx bench/chaos/run.ts [--sessions 60] [--batch 20] [--seed 14] [--temporal-kills 2] [--chaos-s 90]
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { BatchClient } from '../../src/batch/client';
 import { SessionClient } from '../../src/client';
 import { HaiClient } from '../../src/hai/client';
 import { ScheduleClient } from '../../src/schedule/client';
+import { rootCause } from '../../src/shared/root-cause';
 import { approveUpdate, replyUpdate, type SessionResult } from '../../src/shared/session';
 import { startSimulator } from '../../src/simulator';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../src/worker';
@@ -300,13 +302,9 @@ async function main(): Promise<void> {
         ...(replyText ? { replyText } : {}),
       });
     } catch (err) {
-      outcomes.push({
-        kind,
-        workflowId: id,
-        ok: false,
-        why: String((err as Error).message).slice(0, 300),
-        endedAt: Date.now(),
-      });
+      // The message and the root cause (an update's failure carries the handler's or validator's reason as cause).
+      const why = `${(err as Error).message} <- ${rootCause(err)}`;
+      outcomes.push({ kind, workflowId: id, ok: false, why: why.slice(0, 500), endedAt: Date.now() });
     }
   };
   const starting = CHAOS_MS / 3 / Math.max(1, SESSIONS);
@@ -433,6 +431,19 @@ async function main(): Promise<void> {
   };
   console.log(JSON.stringify(figures, null, 2));
   for (const f of failed.slice(0, 20)) console.log(`FAILED ${f.kind} ${f.workflowId}: ${f.why}`);
+  // Keep the history of each failed workflow (while the server still runs) for replay and diagnosis.
+  if (failed.length) {
+    const out = join('bench', 'results', 'chaos');
+    mkdirSync(out, { recursive: true });
+    for (const f of failed.slice(0, 20)) {
+      const history = await sessions
+        .handle(f.workflowId)
+        .fetchHistory()
+        .catch(() => undefined);
+      if (history) writeFileSync(join(out, `${f.workflowId.replace(/[^\w.-]/g, '_')}.json`), historyToJSON(history));
+    }
+    console.log(`histories of failed workflows in ${out}/`);
+  }
   for (const r of stillRunning.slice(0, 20)) console.log(`RUNNING ${r}`);
   const pass =
     failed.length === 0 &&

@@ -21,7 +21,7 @@ const payload = fc.oneof(
   fc.anything({ maxDepth: 3 }),
   fc.record(
     {
-      message: fc.oneof(fc.string(), fc.anything({ maxDepth: 1 }), fc.constant('x'.repeat(1_100_000))),
+      message: fc.oneof(fc.string(), fc.anything({ maxDepth: 1 }), fc.constant('x'.repeat(1_000_001))),
       by: fc.oneof(fc.string(), fc.anything({ maxDepth: 1 })),
       reason: fc.oneof(fc.string(), fc.anything({ maxDepth: 1 })),
       feedback: fc.anything({ maxDepth: 1 }),
