@@ -32,8 +32,12 @@ export function steerSessionActivity(client: HaiClient) {
                 const echoes = await countEchoes(client, sessionId, command.message, since, call);
                 if (echoes > (sent?.echoesBefore ?? 0)) return;
               } else {
-                sent = { echoesBefore: await countEchoes(client, sessionId, command.message, since, call) };
-                ctx.heartbeat(sent);
+                // Best effort: without it a retry takes any echo for this one's; the send must not depend on it.
+                sent = await countEchoes(client, sessionId, command.message, since, call).then(
+                  (echoesBefore) => ({ echoesBefore }),
+                  () => undefined,
+                );
+                if (sent) ctx.heartbeat(sent);
               }
               return client.sendMessages(sessionId, command.message, call);
             }
@@ -64,7 +68,12 @@ interface SendAttempt {
 
 /** Waits while the session is queued or pending (its buffered messages are not echoed yet). */
 async function untilStarted(client: HaiClient, sessionId: string, call: { signal: AbortSignal }): Promise<void> {
-  while (['queued', 'pending'].includes((await client.getStatus(sessionId, call)).status)) {
+  const status = () =>
+    client.getStatus(sessionId, call).then(
+      (s) => s.status,
+      () => 'unknown', // best effort, as above
+    );
+  while (['queued', 'pending'].includes(await status())) {
     await new Promise((resolve) => setTimeout(resolve, 500));
     call.signal.throwIfAborted();
   }
