@@ -32,7 +32,7 @@ describe('workflow history', () => {
     expect(longLength).toBeLessThan(60);
   });
 
-  it('continues as new without losing the session, its turns or its pending messages', async () => {
+  it('continues as new without losing the session or its turns (steering across it: continue-as-new.test.ts)', async () => {
     const createdBefore = h.sim.stats().sessionsCreated;
     const handle = await h.sessions.start({
       task: sim({ steps: 1, answer: 'a1' }),
