@@ -21,7 +21,7 @@ import {
   type WorkerTuning,
 } from './config';
 import { HaiClient, type PlatformResponse } from './hai/client';
-import { checkPlatformKey } from './hai/key-check';
+import { checkPlatformKeyOnce } from './hai/key-check';
 import { sessionIdLogAttributes } from './logging/activity-log-attributes';
 import { createLogger } from './logging/logger';
 import { platformRequestMetrics } from './metrics/platform-requests';
@@ -143,6 +143,8 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
   const tuning = loadWorkerTuning();
   loadNotifySettings();
   const logFormat = loadLogFormat(opts.logFormat);
+  // The platform key too: every session of a worker whose key is refused would fail.
+  const key = await checkPlatformKeyOnce(opts.hai);
   const logger = installRuntime(opts.logLevel, { logFormat });
   const log =
     opts.log ?? (logFormat === 'json' ? (line: string) => logger.info(line) : (line: string) => console.log(line));
@@ -150,7 +152,6 @@ export async function runWorker(opts: RunWorkerOptions = {}): Promise<void> {
   const hai = opts.hai ?? new HaiClient(onResponse ? { onResponse } : {});
   const metrics = loadMetricsAddress();
 
-  const key = await checkPlatformKey(hai);
   if (!key.ok) log(`warning: the platform is not reachable at start (${key.unreachable}); sessions will retry`);
   const connection = await NativeConnection.connect(temporal.connectionOptions);
   try {

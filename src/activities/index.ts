@@ -1,6 +1,7 @@
 // The activities of the session workflow, created with what they depend on.
 import type { HaiClient } from '../hai/client';
 import { ToolRegistry } from '../tools/registry';
+import { checkAnswersActivity } from './check-answers';
 import { createSessionActivity } from './create-session';
 import { notifyActivity, type NotifySettings } from './notify';
 import { steerSessionActivity } from './steer-session';
@@ -18,7 +19,11 @@ export function createActivities(haiClient: HaiClient, deps: ActivityDependencie
   const client = haiClient.withRetries('resets');
   return {
     createSession: createSessionActivity(client, tools),
-    watchSession: watchSessionActivity(client),
+    // The watch is a poller that lives for minutes and makes hundreds of safe GETs: one 503 must not cost the
+    // attempt, since Temporal's backoff grows across attempts and does not reset on progress. Its GETs are retried
+    // inside the attempt (bounded, Retry-After honoured); it fails to Temporal only when that runs out.
+    watchSession: watchSessionActivity(haiClient.withRetries('all')),
+    checkAnswers: checkAnswersActivity(),
     steerSession: steerSessionActivity(client),
     runTool: runToolActivity(tools),
     submitToolResults: submitToolResultsActivity(client),
@@ -27,6 +32,7 @@ export function createActivities(haiClient: HaiClient, deps: ActivityDependencie
 }
 
 export type SessionActivities = ReturnType<typeof createActivities>;
+export type { CheckAnswersInput } from './check-answers';
 export type { CreateSessionInput, CreatedSession } from './create-session';
 export type { NotifyInput } from './notify';
 export type { SteerInput } from './steer-session';

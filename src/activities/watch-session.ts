@@ -18,6 +18,7 @@ export interface WatchInput {
   cursor: number;
   /** The status the workflow knows; a different one is a transition. */
   status: string;
+  /** Only from workflows started before answers were checked apart (`checkAnswers`); newer ones send none. */
   answerSchema?: Record<string, unknown>;
   /** Return after this long even without a transition, so no attempt outlives its start-to-close timeout. */
   budgetMs?: number;

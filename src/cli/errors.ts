@@ -1,5 +1,6 @@
 // Maps what can go wrong in a CLI command to one clear line and an exit code; with --json, to a JSON object.
 import {
+  NamespaceNotFoundError,
   ServiceError,
   WorkflowFailedError,
   WorkflowNotFoundError,
@@ -36,6 +37,12 @@ export function describeFailure(err: unknown): { message: string; code: number }
     return { message: `session workflow failed: ${rootCause(err)}`, code: EXIT.agentFailed };
   }
   if (err instanceof HaiApiError) return { message: err.message, code: EXIT.connection };
+  if (err instanceof NamespaceNotFoundError) {
+    return {
+      message: `Temporal refused the request: ${err.message} (set --namespace or TEMPORAL_NAMESPACE)`,
+      code: EXIT.usage,
+    };
+  }
   if (err instanceof ServiceError) return temporalSaid(err);
   if (err instanceof Error && /ECONNREFUSED|connect|transport|unavailable/i.test(err.message)) {
     return { message: `cannot reach Temporal: ${rootCause(err)}`, code: EXIT.connection };

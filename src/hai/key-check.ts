@@ -1,7 +1,7 @@
 // A worker with a missing or refused platform key would fail every session it runs: find out at start, with
 // one cheap authenticated call (GET /sessions/quota), and say which setting to fix.
 import { SettingsError } from '../config';
-import type { HaiClient } from './client';
+import { HaiClient } from './client';
 import { HaiApiError } from './errors';
 
 export type KeyCheck = { ok: true } | { ok: false; unreachable: string };
@@ -23,5 +23,15 @@ export async function checkPlatformKey(hai: HaiClient): Promise<KeyCheck> {
       );
     }
     return { ok: false, unreachable: err.message };
+  }
+}
+
+/** The check with `given`, or with a client of its own built from the environment (and closed after). */
+export async function checkPlatformKeyOnce(given?: HaiClient): Promise<KeyCheck> {
+  const hai = given ?? new HaiClient();
+  try {
+    return await checkPlatformKey(hai);
+  } finally {
+    if (!given) await hai.close();
   }
 }

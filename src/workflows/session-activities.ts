@@ -1,7 +1,7 @@
 // The session workflow's activities, with the timeouts and retry policies that fit each kind of call.
 // Platform errors arrive as typed failures: non-retryable when repeating cannot help, with the server's
 // Retry-After as the next delay (src/activities/failures.ts), so these policies only bound the rest.
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { SessionActivities } from '../activities';
 
 // A create may wait out a platform outage or a full quota for up to an hour; it heartbeats while in flight, so
@@ -33,4 +33,11 @@ export const { runTool } = proxyActivities<SessionActivities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 4 },
+});
+
+// Answers are checked against the answer schema in the worker (Ajv stays out of the workflow bundle), once per
+// answered turn: a local activity, so the schema travels with answers only.
+export const { checkAnswers } = proxyLocalActivities<SessionActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 3 },
 });

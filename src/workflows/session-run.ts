@@ -8,6 +8,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -33,12 +34,21 @@ import { rootCause } from '../shared/root-cause';
 import { HAI_AWAITING, HAI_SESSION_ID, HAI_STATUS } from '../temporal/search-attributes';
 import { currentDetails } from './details';
 import { PeopleDesk } from './people';
-import { createSession, notify, runTool, steerSession, submitToolResults, watchSession } from './session-activities';
+import {
+  checkAnswers,
+  createSession,
+  notify,
+  runTool,
+  steerSession,
+  submitToolResults,
+  watchSession,
+} from './session-activities';
 import { answered, type Ending, type SessionState } from './session-state';
 import type { WorkflowInput } from './session-input';
 import { SteeringQueue } from './steering';
 
 const WATCH_BUDGET_MS = 20 * 60_000;
+const ANSWERS_CHECKED_APART = 'answers-checked-apart';
 
 const now = () => new Date().toISOString();
 
@@ -202,12 +212,14 @@ export class SessionRun {
   private async watch(): Promise<WatchResult | Ending> {
     const { state, input } = this;
     const scope = new CancellationScope();
+    // Older histories sent the answer schema with every watch; newer runs check answers apart, once per answer.
+    const checkedApart = input.answerSchema !== undefined && patched(ANSWERS_CHECKED_APART);
     const watching = scope.run(() =>
       watchSession({
         sessionId: state.sessionId!,
         cursor: state.cursor,
         status: state.status,
-        answerSchema: input.answerSchema,
+        ...(checkedApart ? {} : { answerSchema: input.answerSchema }),
         budgetMs: WATCH_BUDGET_MS,
         ...(input.maxCostUsd !== undefined && !state.costLimitForced ? { returnAtCostUsd: input.maxCostUsd } : {}),
       }),
@@ -229,7 +241,8 @@ export class SessionRun {
       }
     }
     try {
-      return await watching;
+      const watched = await watching;
+      return checkedApart ? await this.checked(watched) : watched;
     } catch (err) {
       if (isCancellation(err)) throw err;
       return this.ended({
@@ -245,6 +258,19 @@ export class SessionRun {
     const limit = this.input.maxCostUsd;
     if (limit === undefined || state.costLimitForced || (state.costUsd ?? 0) < limit) return false;
     return !isTerminalStatus(state.status) && state.status !== 'idle';
+  }
+
+  /** The watch's answers with their check against the answer schema. */
+  private async checked(watched: WatchResult): Promise<WatchResult> {
+    const answerSchema = this.input.answerSchema!;
+    const all = [...watched.answers, ...(watched.latestAnswer ? [watched.latestAnswer] : [])];
+    if (all.length === 0) return watched;
+    const checked = await checkAnswers({ answerSchema, answers: all });
+    return {
+      ...watched,
+      answers: checked.slice(0, watched.answers.length),
+      latestAnswer: watched.latestAnswer ? checked[watched.answers.length]! : null,
+    };
   }
 
   /** Past its cost limit, a session is asked for its final answer, once. */

@@ -15,7 +15,7 @@ let runtimeInstalled = false;
 function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  Runtime.install({ logger: new DefaultLogger((process.env.HAI_TEST_LOG_LEVEL as 'WARN' | undefined) ?? 'ERROR') });
 }
 
 export interface Harness {

@@ -29,7 +29,7 @@ describe('platform errors inside activities', () => {
         if (create?.lastFailure) {
           reasons.add(`${create.lastFailure.applicationFailureInfo?.type}: ${create.lastFailure.message}`);
           const gap = seconds(create.nextAttemptScheduleTime) - seconds(create.lastAttemptCompleteTime);
-          if (create.attempt !== undefined && !Number.isNaN(gap)) gaps[create.attempt - 2] = gap;
+          if (create.attempt != null && !Number.isNaN(gap)) gaps[create.attempt - 2] = gap;
         }
         return gaps.filter((g) => g !== undefined).length >= 2 || undefined;
       },
