@@ -45,6 +45,12 @@ import type { agentSession } from './workflows';
 const CLOSED_BADLY = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED']);
 /** gRPC status of an update refused because the workflow's task is failing. */
 const FAILED_PRECONDITION = 9;
+const UPDATE_TRIES = 5;
+
+const abortedByTaskFailure = (err: unknown) =>
+  err instanceof ServiceError &&
+  (err.cause as { code?: number } | undefined)?.code === FAILED_PRECONDITION &&
+  /unexpected workflow task failure/.test((err.cause as { details?: string }).details ?? '');
 
 export class InvalidInputError extends Error {
   override name = 'InvalidInputError';
@@ -226,12 +232,18 @@ export class SessionClient {
     const problem = inputTooLarge(args);
     if (problem) throw new InvalidInputError(`${update.name}: ${problem.replace('session input', 'request')}`);
     const handle = this.handle(workflowId);
-    const [first, ...rest] = args;
-    return (
-      args.length === 0
-        ? handle.executeUpdate(update.name)
-        : handle.executeUpdate(update.name, { args: [first, ...rest] })
-    ) as Promise<R>;
+    // One id for every try: Temporal runs an update once per id, so a retry never applies it twice.
+    const options = { args, updateId: crypto.randomUUID() } as never;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await handle.executeUpdate(update.name, options)) as R;
+      } catch (err) {
+        // A workflow task that failed under the update (e.g. completing while an activity completed) aborts it
+        // before it was accepted; the task is retried, and so is the update.
+        if (attempt >= UPDATE_TRIES || !abortedByTaskFailure(err)) throw err;
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
   }
 
   async *list(

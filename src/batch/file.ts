@@ -137,6 +137,10 @@ function checkItems(
       continue;
     }
     const { key: rawKey, ...input } = spec as Record<string, unknown>;
+    if (rawKey !== undefined && rawKey !== null && typeof rawKey !== 'string' && typeof rawKey !== 'number') {
+      problems.push(`${where}: key must be a string or a number`);
+      continue;
+    }
     const key = rawKey === undefined || rawKey === null ? String(line) : String(rawKey);
     if (!KEY_PATTERN.test(key))
       problems.push(`${where}: key ${JSON.stringify(key)} must be 1-128 letters, digits or ._:@-`);

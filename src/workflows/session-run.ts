@@ -49,6 +49,8 @@ import { SteeringQueue } from './steering';
 
 const WATCH_BUDGET_MS = 20 * 60_000;
 const ANSWERS_CHECKED_APART = 'answers-checked-apart';
+const NOTICES_DO_NOT_HOLD_THE_END = 'notices-do-not-hold-the-end';
+const NOTICE_WAIT_AT_END = '10 seconds';
 
 const now = () => new Date().toISOString();
 
@@ -56,8 +58,6 @@ export class SessionRun {
   private readonly info = workflowInfo();
   private readonly steering: SteeringQueue;
   private notificationsInFlight = 0;
-  /** The notice of the current waiting period, while it may still be in flight. */
-  private notice: CancellationScope | null = null;
 
   constructor(
     private readonly input: WorkflowInput,
@@ -140,7 +140,13 @@ export class SessionRun {
   }
 
   async finish(ending: Ending): Promise<SessionResult> {
-    await condition(() => allHandlersFinished() && this.notificationsInFlight === 0);
+    // Wait for a notice in flight, so the workflow does not complete while its activity completes (the server would
+    // fail that task, and abort an update riding it), but not for long: a receiver that is down must not hold up the
+    // result. Histories recorded before this waited for the notice without a limit, and replay the same way.
+    const noticesDone = () => this.notificationsInFlight === 0;
+    const boundedWait = patched(NOTICES_DO_NOT_HOLD_THE_END);
+    if (boundedWait && !noticesDone()) await condition(noticesDone, NOTICE_WAIT_AT_END);
+    await condition(() => allHandlersFinished() && (boundedWait || noticesDone()));
     await this.report(ending.outcome, ending.error ?? this.state.error);
     return this.state.result(this.info.workflowId, ending);
   }
@@ -292,22 +298,16 @@ export class SessionRun {
     // One notice per waiting period: the activity's result is in history, so a restart does not repeat it.
     const deliveryId = `${info.workflowId}:${awaiting.kind}:${held.turn}:${awaiting.round ?? awaiting.toolCallId ?? 0}`;
     this.notificationsInFlight++;
-    // Cancelled when the waiting period ends: retries to a receiver that is down must not hold up the session.
-    const notice = new CancellationScope();
-    this.notice = notice;
-    notice
-      .run(() =>
-        notify({
-          url: this.input.notifyUrl,
-          deliveryId,
-          workflowId: info.workflowId,
-          sessionId: state.sessionId,
-          awaiting: held,
-        }),
-      )
-      .catch((err) => {
-        if (!isCancellation(err)) state.note(now(), 'note', `notification failed: ${rootCause(err)}`);
-      })
+    // Never cancelled: a cancel command racing the notice's own completion made the server fail the workflow task
+    // (and with it an update being decided). The session does not wait for it to end.
+    notify({
+      url: this.input.notifyUrl,
+      deliveryId,
+      workflowId: info.workflowId,
+      sessionId: state.sessionId,
+      awaiting: held,
+    })
+      .catch((err) => state.note(now(), 'note', `notification failed: ${rootCause(err)}`))
       .finally(() => this.notificationsInFlight--);
   }
 
@@ -315,8 +315,6 @@ export class SessionRun {
     if (!this.state.awaiting) return;
     this.state.awaiting = null;
     upsertSearchAttributes([{ key: HAI_AWAITING, value: null }]);
-    this.notice?.cancel();
-    this.notice = null;
     this.showDetails();
   }
 

@@ -1,5 +1,4 @@
 // `hai-temporal batch …` as a user runs it: a real process against the test's Temporal, simulator and worker.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes';
 import { type Harness, sim, startHarness } from '../helpers/harness';
-import { CLI } from '../helpers/worker-process';
+import { runCli } from '../helpers/cli';
 
 let h: Harness;
 const dir = mkdtempSync(join(tmpdir(), 'hai-batch-cli-'));
@@ -17,20 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => h?.stop());
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      {
-        env: { ...process.env, TEMPORAL_ADDRESS: h.temporalAddress, HAI_TEMPORAL_TASK_QUEUE: h.taskQueue },
-        timeout: 90_000,
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[]) => runCli(h, args, {}, 90_000);
 
 const file = (name: string, text: string) => {
   const path = join(dir, name);

@@ -52,7 +52,8 @@ async function interactiveWait(priority: number, tenant?: string): Promise<{ ms:
   // Saturated: every child started, most of them waiting for an activity slot.
   await eventually('batch saturating the worker', async () => {
     const p = await batches.progress(id);
-    return p.counts.running >= 180 && p.counts.succeeded < 5;
+    // ... with at least 140 creates still waiting in line (each holds a slot for 250 ms).
+    return p.counts.running >= 180 && p.counts.succeeded < 5 && h.sim.stats().sessionsCreated <= 60;
   });
   const started = Date.now();
   const createdBefore = h.sim.stats().sessionsCreated;
@@ -72,13 +73,5 @@ describe('batch priority', () => {
     console.log(`interactive session running after ${waited.ms} ms, ${waited.createdFirst} batch creates first`);
     expect(waited.ms).toBeLessThan(5_000);
     expect(waited.createdFirst).toBeLessThan(30);
-  });
-
-  it('without the lower priority (and no fairness key) it waits behind the batch', { timeout: 150_000 }, async () => {
-    // Fairness alone would already give the session (no fairness key) its share next to the batch's key.
-    const waited = await interactiveWait(3, '');
-    console.log(`interactive session running after ${waited.ms} ms, ${waited.createdFirst} batch creates first`);
-    // Behind the line: most of the batch's waiting creates went first (timing varies with the machine's load).
-    expect(waited.createdFirst).toBeGreaterThan(60);
   });
 });

@@ -1,12 +1,11 @@
 // What the command says when something goes wrong: Temporal's own words, JSON under --json, why a session
 // failed, and a worker that will not start with a key the platform refuses.
-import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes';
 import { SESSION_WORKFLOW_TYPE } from '../../src/shared/session';
 import { startSimulator, type RunningSimulator } from '../../src/simulator';
 import { type Harness, startHarness } from '../helpers/harness';
-import { CLI } from '../helpers/worker-process';
+import { runCli } from '../helpers/cli';
 import { inject } from 'vitest';
 
 let h: Harness;
@@ -15,23 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => h?.stop());
 
-function cli(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      {
-        env: { ...process.env, TEMPORAL_ADDRESS: h.temporalAddress, HAI_TEMPORAL_TASK_QUEUE: h.taskQueue, ...env },
-        timeout: 60_000,
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(h, args, env);
 
 /** A workflow that fails at once: started raw with an answer schema the create activity refuses. */
 async function failedSession(): Promise<string> {

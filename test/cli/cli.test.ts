@@ -1,12 +1,11 @@
 // The `hai-temporal` command as a user runs it: a real process against the test's Temporal and simulator.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes';
 import { eventually, type Harness, sim, startHarness } from '../helpers/harness';
-import { CLI } from '../helpers/worker-process';
+import { runCli, lastJson } from '../helpers/cli';
 
 let h: Harness;
 beforeAll(async () => {
@@ -14,28 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => h?.stop());
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string> = {}): Promise<Ran> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      {
-        env: { ...process.env, TEMPORAL_ADDRESS: h.temporalAddress, HAI_TEMPORAL_TASK_QUEUE: h.taskQueue, ...env },
-        timeout: 60_000,
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(h, args, env);
 
 describe('hai-temporal run', () => {
   it('waits and prints the answer, exiting 0', async () => {

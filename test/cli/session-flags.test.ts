@@ -1,13 +1,12 @@
 // The CLI flags that shape a session, as a user types them: `run --max-steps --max-time --agent --group-id --tool
 // --id` reach the platform's create body; `list --status --limit` filter; `pause`, `resume` and `answer` steer.
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { EXIT } from '../../src/cli/exit-codes';
 import { defineTool } from '../../src/tools/registry';
 import { eventually, type Harness, sim, startHarness } from '../helpers/harness';
-import { CLI } from '../helpers/worker-process';
+import { runCli, jsonLines } from '../helpers/cli';
 
 let h: Harness;
 beforeAll(async () => {
@@ -18,26 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => h?.stop());
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      {
-        env: { ...process.env, TEMPORAL_ADDRESS: h.temporalAddress, HAI_TEMPORAL_TASK_QUEUE: h.taskQueue },
-        timeout: 60_000,
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-const jsonLines = (stdout: string) =>
-  stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const cli = (args: string[]) => runCli(h, args);
 
 describe('hai-temporal run flags', () => {
   it.concurrent('--max-steps, --max-time, --agent, --group-id, --tool and --id reach the platform', async () => {

@@ -132,12 +132,13 @@ describe('run --events', () => {
 describe('bad input and missing keys', () => {
   it('tells a reader without a key what to set and why, and starts nothing', async () => {
     const noKey = { HAI_API_KEY: '', H_API_KEY: '' };
-    const before = await all(h.sessions.list({}));
+    const mine = () => all(h.sessions.list({ query: `TaskQueue = '${h.taskQueue}'` }));
+    const before = await mine();
     const ran = await cli(h, ['run', sim({ steps: 1 }), '--events'], noKey);
     expect(ran.code).toBe(EXIT.usage);
     expect(ran.stderr).toMatch(/set HAI_API_KEY \(or H_API_KEY\)/);
     expect(ran.stderr).toMatch(/read straight from the platform with your own key/);
-    expect(await all(h.sessions.list({}))).toHaveLength(before.length);
+    expect(await mine()).toHaveLength(before.length);
     const events = await cli(h, ['events', before[0]!.workflowId], noKey);
     expect(events.code).toBe(EXIT.usage);
     expect(events.stderr).toMatch(/set HAI_API_KEY/);

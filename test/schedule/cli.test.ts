@@ -1,10 +1,9 @@
 // `hai-temporal schedule …` as a user runs it: a real process against the test's Temporal and simulator.
-import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes';
 import { ScheduleClient } from '../../src/schedule/client';
 import { eventually, type Harness, sim, startHarness } from '../helpers/harness';
-import { CLI } from '../helpers/worker-process';
+import { runCli, jsonLines } from '../helpers/cli';
 
 let h: Harness;
 const name = `cli-${Math.random().toString(36).slice(2, 8)}`;
@@ -18,26 +17,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, 'schedule', ...args],
-      {
-        env: { ...process.env, TEMPORAL_ADDRESS: h.temporalAddress, HAI_TEMPORAL_TASK_QUEUE: h.taskQueue },
-        timeout: 60_000,
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-const jsonLines = (stdout: string) =>
-  stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const cli = (args: string[]) => runCli(h, ['schedule', ...args]);
 
 describe('hai-temporal schedule', () => {
   it('refuses a bad spec with exit code 2 and a message naming the problem, creating nothing', async () => {

@@ -12,12 +12,18 @@ afterAll(() => h?.stop());
 
 const MESSAGES = 'POST /sessions/{id}/messages';
 
-/** The user messages the platform echoed, in order. */
-const echoed = async (sessionId: string) =>
-  (await h.hai.listEvents(sessionId, { size: 200 })).items.flatMap((e) => {
-    const data = (e.data ?? {}) as { kind?: string; caller_id?: string; content?: unknown[] };
-    return data.kind === 'message_event' && data.caller_id === 'user' ? [String(data.content?.[0])] : [];
-  });
+/** The user messages the platform echoed, in order, from every page (a long session has thousands of events). */
+async function echoed(sessionId: string): Promise<string[]> {
+  const messages: string[] = [];
+  for (let page = 1; ; page++) {
+    const { items } = await h.hai.listEvents(sessionId, { page, size: 200 });
+    if (items.length === 0) return messages;
+    for (const e of items) {
+      const data = (e.data ?? {}) as { kind?: string; caller_id?: string; content?: unknown[] };
+      if (data.kind === 'message_event' && data.caller_id === 'user') messages.push(String(data.content?.[0]));
+    }
+  }
+}
 const progressWhere = (id: string, what: string, check: (p: SessionProgress) => boolean) =>
   eventually(what, async () => {
     const p = await h.sessions.progress(id);
