@@ -13,6 +13,7 @@ import {
   setHandler,
   startChild,
   WorkflowIdReusePolicy,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
@@ -51,7 +52,9 @@ export async function agentBatch(input: BatchInput): Promise<BatchResult> {
     ? BatchState.resume(input.resumeFrom, Date.now(), input.retry)
     : BatchState.initial(input.settings, Date.now());
   const { settings } = state.s;
-  let quotaReadAt = Number.NEGATIVE_INFINITY;
+  // Set by a durable timer after each read, never by comparing clocks: workflow time is not replayed identically
+  // after a failed workflow task, and a decision on it made a replay schedule a quota read the original never did.
+  let quotaStale = true;
 
   setHandler(batchProgressQuery, () => state.progress(batchId, Date.now()));
   setHandler(batchItemsQuery, () => state.items());
@@ -84,7 +87,7 @@ export async function agentBatch(input: BatchInput): Promise<BatchResult> {
       if (state.done) break;
       if (continueAsNewReady()) return await continueAsNew<typeof agentBatch>({ settings, resumeFrom: state.s });
       if (state.hasWork() && state.runningCount < settings.concurrency) {
-        if (Date.now() - quotaReadAt >= QUOTA_EVERY_MS) await refreshQuota();
+        if (quotaStale) await refreshQuota();
         if (state.canStart()) {
           await startItems();
           continue;
@@ -106,9 +109,13 @@ export async function agentBatch(input: BatchInput): Promise<BatchResult> {
   return state.result(batchId, Date.now());
 
   async function refreshQuota(): Promise<void> {
-    quotaReadAt = Date.now();
+    quotaStale = false;
     const reading = await readQuota({ batchId }).catch(() => state.s.window.quota);
     state.applyQuota(reading);
+    void sleep(QUOTA_EVERY_MS).then(
+      () => (quotaStale = true),
+      () => undefined,
+    );
   }
 
   async function startItems(): Promise<void> {
