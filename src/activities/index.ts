@@ -17,14 +17,16 @@ export function createActivities(haiClient: HaiClient, deps: ActivityDependencie
   const tools = deps.tools ?? new ToolRegistry();
   // Temporal retries activities (typed failures, Retry-After as the next delay); the client repeats resets only.
   const client = haiClient.withRetries('resets');
+  // Safe GETs that long or multi-request activities make around their one action (see the watch below).
+  const reader = haiClient.withRetries('all');
   return {
     createSession: createSessionActivity(client, tools),
     // The watch is a poller that lives for minutes and makes hundreds of safe GETs: one 503 must not cost the
     // attempt, since Temporal's backoff grows across attempts and does not reset on progress. Its GETs are retried
     // inside the attempt (bounded, Retry-After honoured); it fails to Temporal only when that runs out.
-    watchSession: watchSessionActivity(haiClient.withRetries('all')),
+    watchSession: watchSessionActivity(reader),
     checkAnswers: checkAnswersActivity(),
-    steerSession: steerSessionActivity(client),
+    steerSession: steerSessionActivity(client, reader),
     runTool: runToolActivity(tools),
     submitToolResults: submitToolResultsActivity(client),
     notify: notifyActivity(deps.notify ?? {}),

@@ -13,7 +13,11 @@ export interface SteerInput {
 }
 
 /** Delivers one steering command to the platform; returns the platform status read right after. */
-export function steerSessionActivity(client: HaiClient) {
+/**
+ * `client` sends (POSTs are retried by Temporal, never inside an attempt); `reader` makes the safe GETs around the
+ * send, retried inside the attempt so that a transient error on a read does not cost the whole attempt.
+ */
+export function steerSessionActivity(client: HaiClient, reader: HaiClient = client) {
   return async function steerSession({ sessionId, command, sinceEventIndex }: SteerInput): Promise<{ status: string }> {
     const ctx = Context.current();
     const call = { signal: ctx.cancellationSignal };
@@ -28,12 +32,12 @@ export function steerSessionActivity(client: HaiClient) {
               const since = sinceEventIndex ?? 0;
               if (ctx.info.attempt > 1) {
                 // A message sent to a queued or pending session is echoed only once the agent starts.
-                await untilStarted(client, sessionId, call);
-                const echoes = await countEchoes(client, sessionId, command.message, since, call);
+                await untilStarted(reader, sessionId, call);
+                const echoes = await countEchoes(reader, sessionId, command.message, since, call);
                 if (echoes > (sent?.echoesBefore ?? 0)) return;
               } else {
                 // Best effort: without it a retry takes any echo for this one's; the send must not depend on it.
-                sent = await countEchoes(client, sessionId, command.message, since, call).then(
+                sent = await countEchoes(reader, sessionId, command.message, since, call).then(
                   (echoesBefore) => ({ echoesBefore }),
                   () => undefined,
                 );
@@ -52,7 +56,7 @@ export function steerSessionActivity(client: HaiClient) {
               return client.cancel(sessionId, call);
           }
         });
-        const status = await withPlatformErrors(() => client.getStatus(sessionId, call));
+        const status = await withPlatformErrors(() => reader.getStatus(sessionId, call));
         return { status: status.status };
       },
       () => sent,
