@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { SessionClient } from '../../src/client';
+import type { SessionProgress } from '../../src/shared/session';
 import { HaiClient } from '../../src/hai/client';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator';
 import type { NotifySettings } from '../../src/config';
@@ -103,3 +104,21 @@ export async function eventually<T>(
 
 /** A scripted-agent directive for the simulator, embedded in a task as any faithful platform would treat text. */
 export const sim = (script: Record<string, unknown>, task = 'test task') => `${task} [sim ${JSON.stringify(script)}]`;
+
+/** Waits until a session's progress passes `check`, and returns that progress. */
+export function progressWhere(
+  h: { sessions: SessionClient },
+  workflowId: string,
+  what: string,
+  check: (p: SessionProgress) => boolean,
+  timeoutMs?: number,
+): Promise<SessionProgress> {
+  return eventually(
+    what,
+    async () => {
+      const p = await h.sessions.progress(workflowId);
+      return check(p) ? p : undefined;
+    },
+    timeoutMs,
+  );
+}

@@ -3,7 +3,7 @@ import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-w
 import { idempotencyKeyFor } from '../../src/activities/create-session';
 import type { WatchProgress } from '../../src/activities/watch-session';
 import { progressQuery, sendSignal, type SessionProgress, type SessionResult } from '../../src/shared/session';
-import { eventually, type Harness, sim, startHarness } from '../helpers/harness';
+import { eventually, type Harness, sim, startHarness, progressWhere as waitForProgress } from '../helpers/harness';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 
 // A key no log line may show: the workers' output is searched for it at the end.
@@ -19,14 +19,7 @@ afterAll(async () => {
 });
 
 const progressWhere = (id: string, what: string, check: (p: SessionProgress) => boolean, timeoutMs?: number) =>
-  eventually(
-    what,
-    async () => {
-      const p = await h.sessions.progress(id);
-      return check(p) ? p : undefined;
-    },
-    timeoutMs,
-  );
+  waitForProgress(h, id, what, check, timeoutMs);
 
 /** The watch activity's heartbeat details as the server holds them (no worker needed). */
 async function heartbeatOfWatch(workflowId: string): Promise<WatchProgress> {

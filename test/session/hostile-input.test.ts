@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotencyKeyFor } from '../../src/activities/create-session';
 import { InvalidInputError } from '../../src/client';
 import { sendSignal, sendUpdate, SESSION_WORKFLOW_TYPE, type SessionProgress } from '../../src/shared/session';
-import { eventually, type Harness, sim, startHarness } from '../helpers/harness';
+import { type Harness, sim, startHarness, progressWhere as waitForProgress } from '../helpers/harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -14,14 +14,7 @@ beforeAll(async () => {
 afterAll(() => h?.stop());
 
 const progressWhere = (id: string, what: string, check: (p: SessionProgress) => boolean, timeoutMs?: number) =>
-  eventually(
-    what,
-    async () => {
-      const p = await h.sessions.progress(id);
-      return check(p) ? p : undefined;
-    },
-    timeoutMs,
-  );
+  waitForProgress(h, id, what, check, timeoutMs);
 
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 

@@ -2,7 +2,7 @@
 // repeat of the same text nor send twice a message whose echo comes late (buffered while the session is pending).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionProgress } from '../../src/shared/session';
-import { eventually, type Harness, sim, startHarness } from '../helpers/harness';
+import { eventually, type Harness, sim, startHarness, progressWhere as waitForProgress } from '../helpers/harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -24,11 +24,8 @@ async function echoed(sessionId: string): Promise<string[]> {
     }
   }
 }
-const progressWhere = (id: string, what: string, check: (p: SessionProgress) => boolean) =>
-  eventually(what, async () => {
-    const p = await h.sessions.progress(id);
-    return check(p) ? p : undefined;
-  });
+const progressWhere = (id: string, what: string, check: (p: SessionProgress) => boolean, timeoutMs?: number) =>
+  waitForProgress(h, id, what, check, timeoutMs);
 
 // Sequential: each injects a fault that applies to the whole simulator.
 describe('a retried message', () => {

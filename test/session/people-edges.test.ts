@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { verifyNotification } from '../../src/notify/signature';
 import { approveUpdate, rejectUpdate, type SessionProgress } from '../../src/shared/session';
 import { defineTool } from '../../src/tools/registry';
-import { eventually, type Harness, sim, startHarness } from '../helpers/harness';
+import { eventually, type Harness, sim, startHarness, progressWhere as waitForProgress } from '../helpers/harness';
 import { type Notice, startWebhookReceiver } from '../helpers/webhook-receiver';
 
 const SECRET = 'whsec-edges';
@@ -44,11 +44,8 @@ afterAll(async () => {
   await Promise.all([receiver?.close(), failingReceiver?.close()]);
 });
 
-const progressWhere = (id: string, what: string, check: (p: SessionProgress) => boolean) =>
-  eventually(what, async () => {
-    const p = await h.sessions.progress(id);
-    return check(p) ? p : undefined;
-  });
+const progressWhere = (id: string, what: string, check: (p: SessionProgress) => boolean, timeoutMs?: number) =>
+  waitForProgress(h, id, what, check, timeoutMs);
 const awaitingApproval = (id: string, round = 1) =>
   progressWhere(id, `approval round ${round}`, (p) => p.awaiting?.kind === 'approval' && p.awaiting.round === round);
 /** The user messages the platform received in a session, in order. */

@@ -1,7 +1,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approveUpdate, rejectUpdate, replyUpdate, type SessionProgress } from '../../src/shared/session';
-import { eventually, type Harness, sim, startHarness } from '../helpers/harness';
+import { eventually, type Harness, sim, startHarness, progressWhere as waitForProgress } from '../helpers/harness';
 import { startWebhookReceiver } from '../helpers/webhook-receiver';
 
 const SECRET = 'whsec-test';
@@ -16,11 +16,8 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-const progressWhere = (id: string, what: string, check: (p: SessionProgress) => boolean) =>
-  eventually(what, async () => {
-    const p = await h.sessions.progress(id);
-    return check(p) ? p : undefined;
-  });
+const progressWhere = (id: string, what: string, check: (p: SessionProgress) => boolean, timeoutMs?: number) =>
+  waitForProgress(h, id, what, check, timeoutMs);
 const awaitingApproval = (id: string, round = 1) =>
   progressWhere(id, `approval round ${round}`, (p) => p.awaiting?.kind === 'approval' && p.awaiting.round === round);
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotencyKeyFor } from '../../src/activities/create-session';
 import { InvalidInputError, toWorkflowInput } from '../../src/client';
 import { SESSION_WORKFLOW_TYPE, sendSignal, type SessionProgress } from '../../src/shared/session';
-import { eventually, type Harness, sim, startHarness } from '../helpers/harness';
+import { eventually, type Harness, sim, startHarness, progressWhere as waitForProgress } from '../helpers/harness';
 
 const KEY = 'hk-test';
 let h: Harness;
@@ -16,11 +16,8 @@ beforeAll(async () => {
 });
 afterAll(() => h?.stop());
 
-const progressWhere = (id: string, what: string, check: (p: SessionProgress) => boolean) =>
-  eventually(what, async () => {
-    const p = await h.sessions.progress(id);
-    return check(p) ? p : undefined;
-  });
+const progressWhere = (id: string, what: string, check: (p: SessionProgress) => boolean, timeoutMs?: number) =>
+  waitForProgress(h, id, what, check, timeoutMs);
 
 describe('the session input on the platform', () => {
   it.concurrent('reaches POST /sessions under the names the contract gives them', async () => {

@@ -3,7 +3,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/client';
 import { progressQuery, sendSignal, sendUpdate, type SessionProgress } from '../../src/shared/session';
-import { eventually, type Harness, sim, startHarness } from '../helpers/harness';
+import { eventually, type Harness, sim, startHarness, progressWhere as waitForProgress } from '../helpers/harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -11,11 +11,8 @@ beforeAll(async () => {
 });
 afterAll(() => h?.stop());
 
-const progressWhere = (id: string, what: string, check: (p: SessionProgress) => boolean) =>
-  eventually(what, async () => {
-    const p = await h.sessions.progress(id);
-    return check(p) ? p : undefined;
-  });
+const progressWhere = (id: string, what: string, check: (p: SessionProgress) => boolean, timeoutMs?: number) =>
+  waitForProgress(h, id, what, check, timeoutMs);
 
 describe('steering a running session', () => {
   it('runs an interactive session turn by turn through send, and ends it on request', async () => {
