@@ -25,6 +25,7 @@ import {
 import { runBatch } from './run-batch';
 import { ScheduledRunState } from './run-state';
 import { localTime, renderTask } from './template';
+import { rootCause } from '../shared/root-cause';
 
 // A few quick tries: a platform that cannot say its quota does not stop the run (the session then queues).
 const { readQuotaForSchedule } = proxyActivities<ScheduleActivities>({
@@ -60,7 +61,7 @@ export async function scheduledRun(input: ScheduledRunInput): Promise<ScheduledR
       return outcome;
     } catch (err) {
       if (isCancellation(err) || err instanceof ApplicationFailure) throw err;
-      throw runFailed(`the batch workflow failed: ${rootMessage(err)}`, state.childFailed(rootMessage(err)));
+      throw runFailed(`the batch workflow failed: ${rootCause(err)}`, state.childFailed(rootCause(err)));
     }
   }
 
@@ -81,7 +82,7 @@ export async function scheduledRun(input: ScheduledRunInput): Promise<ScheduledR
     return outcome;
   } catch (err) {
     if (isCancellation(err) || err instanceof ApplicationFailure) throw err;
-    throw runFailed(`the session workflow failed: ${rootMessage(err)}`, state.childFailed(rootMessage(err)));
+    throw runFailed(`the session workflow failed: ${rootCause(err)}`, state.childFailed(rootCause(err)));
   }
 }
 
@@ -98,7 +99,7 @@ async function waitForQuota(input: ScheduledRunInput, state: ScheduledRunState):
     try {
       quota = await readQuotaForSchedule();
     } catch (err) {
-      log.warn('platform quota unknown; running anyway', { error: rootMessage(err) });
+      log.warn('platform quota unknown; running anyway', { error: rootCause(err) });
       return null;
     }
     if (quota.available > 0) return null;
@@ -119,10 +120,4 @@ function scheduledTimeOf(info: ReturnType<typeof workflowInfo>): Date {
   const raw = info.searchAttributes?.[TEMPORAL_SCHEDULED_START_TIME.name]?.[0];
   const parsed = raw instanceof Date ? raw : typeof raw === 'string' ? new Date(raw) : undefined;
   return parsed && !Number.isNaN(parsed.getTime()) ? parsed : info.startTime;
-}
-
-function rootMessage(err: unknown): string {
-  let current = err;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  return current instanceof Error ? current.message : String(current);
 }
