@@ -1,7 +1,10 @@
-// The batch's one activity: how full the platform is, for the batch's window. Created with its client.
+// The batch's activities: how full the platform is, for the batch's window, and which children ended without
+// reporting. Created with the platform client; Temporal's client comes from the activity context.
+import { Context } from '@temporalio/activity';
 import type { HaiClient } from '../hai/client';
+import type { SessionReport, SessionResult } from '../shared/session';
 import { HaiApiError } from '../hai/errors';
-import type { QuotaReading } from './definitions';
+import { childWorkflowId, type QuotaReading } from './definitions';
 
 const OPEN_STATUSES = ['pending', 'running', 'paused', 'idle', 'awaiting_tool_results'] as const;
 
@@ -32,7 +35,33 @@ export function createBatchActivities(client: HaiClient) {
         open: open.total,
       };
     },
+
+    /**
+     * Children a previous run of the batch started that have closed: a child terminated or timed out never
+     * reports, and only the run that started a child awaits its result. Still running ones are left out.
+     */
+    async endedChildren({ batchId, keys }: { batchId: string; keys: string[] }): Promise<ChildReport[]> {
+      const temporal = Context.current().client;
+      const ended: ChildReport[] = [];
+      for (const key of keys) {
+        const handle = temporal.workflow.getHandle(childWorkflowId(batchId, key));
+        const { status } = await handle.describe();
+        if (status.name === 'RUNNING') continue;
+        const report: ChildReport = { key, status: 'failed', steps: 0, tokens: 0, costUsd: null, error: null };
+        if (status.name === 'COMPLETED') {
+          const r: SessionResult = await handle.result();
+          Object.assign(report, { status: r.status, steps: r.steps, costUsd: r.costUsd, error: r.error });
+        } else {
+          report.status = status.name === 'CANCELLED' ? 'cancelled' : 'failed';
+          report.error = `the session workflow ended ${status.name.toLowerCase()} without reporting`;
+        }
+        ended.push(report);
+      }
+      return ended;
+    },
   };
 }
+
+export type ChildReport = Pick<SessionReport, 'key' | 'status' | 'steps' | 'tokens' | 'costUsd' | 'error'>;
 
 export type BatchActivities = ReturnType<typeof createBatchActivities>;

@@ -9,6 +9,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -35,7 +36,7 @@ import {
 } from './definitions';
 import { BatchState } from './state';
 
-const { readQuota } = proxyActivities<BatchActivities>({
+const { readQuota, endedChildren } = proxyActivities<BatchActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1s', maximumAttempts: 3 },
 });
@@ -45,6 +46,9 @@ const QUOTA_EVERY_MS = 2_000;
 /** Continue-as-new past this many events (Temporal's limit is 51,200) or when Temporal suggests it. */
 const HISTORY_EVENTS_PER_RUN = 10_000;
 const CANCEL_GRACE = '2 minutes';
+/** How often a run looks for children of earlier runs that ended without reporting (terminated, timed out). */
+const CARRIED_CHECK_EVERY = '15 seconds';
+const CHECK_CARRIED_CHILDREN = 'check-carried-children';
 
 export async function agentBatch(input: BatchInput): Promise<BatchResult> {
   const batchId = workflowInfo().workflowId;
@@ -76,6 +80,8 @@ export async function agentBatch(input: BatchInput): Promise<BatchResult> {
   };
   setHandler(pauseBatchUpdate, () => setPaused(true));
   setHandler(resumeBatchUpdate, () => setPaused(false));
+  if (input.resumeFrom && state.runningCount > 0 && patched(CHECK_CARRIED_CHILDREN))
+    void checkCarriedChildren(Object.keys(state.s.running)).catch(() => undefined);
 
   const continueAsNewReady = () =>
     (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_PER_RUN) &&
@@ -116,6 +122,16 @@ export async function agentBatch(input: BatchInput): Promise<BatchResult> {
       () => (quotaStale = true),
       () => undefined,
     );
+  }
+
+  /** This run awaits the results of the children it starts; those of earlier runs it looks up now and then. */
+  async function checkCarriedChildren(carried: string[]): Promise<void> {
+    for (;;) {
+      await sleep(CARRIED_CHECK_EVERY);
+      const keys = carried.filter((key) => key in state.s.running);
+      if (keys.length === 0) return;
+      for (const report of await endedChildren({ batchId, keys }).catch(() => [])) state.finish(report);
+    }
   }
 
   async function startItems(): Promise<void> {

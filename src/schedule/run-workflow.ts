@@ -3,10 +3,12 @@
 // skipped), runs the session as a child workflow and returns a compact result for the run history.
 import {
   ApplicationFailure,
+  condition,
   executeChild,
   isCancellation,
   log,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -32,6 +34,8 @@ const { readQuotaForSchedule } = proxyActivities<ScheduleActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 4 },
 });
+
+const QUOTA_WAIT_ON_TIMER = 'quota-wait-on-timer';
 
 export async function scheduledRun(input: ScheduledRunInput): Promise<ScheduledRunResult> {
   if (!input || typeof input !== 'object' || (typeof input.task !== 'string' && !input.tasks?.length)) {
@@ -93,8 +97,12 @@ function runFailed(message: string, outcome: ScheduledRunResult): ApplicationFai
 
 /** Null once there is a free slot; else, after the wait allowed, why the run is skipped. */
 async function waitForQuota(input: ScheduledRunInput, state: ScheduledRunState): Promise<string | null> {
+  // The wait's end is a durable timer, not a clock comparison: workflow time is not replayed identically after a
+  // failed workflow task, and a decision taken on it can differ on replay (the batch's nondeterminism, RELIABILITY.md).
+  const onTimer = patched(QUOTA_WAIT_ON_TIMER);
   const deadline = Date.now() + Math.max(0, input.quotaWaitMs);
-  for (;;) {
+  let waitOver = input.quotaWaitMs <= 0;
+  for (let first = true; ; first = false) {
     let quota;
     try {
       quota = await readQuotaForSchedule();
@@ -103,13 +111,16 @@ async function waitForQuota(input: ScheduledRunInput, state: ScheduledRunState):
       return null;
     }
     if (quota.available > 0) return null;
+    if (onTimer && first && !waitOver) void sleep(input.quotaWaitMs).then(() => (waitOver = true));
     const left = deadline - Date.now();
-    if (left <= 0) {
+    if (onTimer ? waitOver : left <= 0) {
       const waited = input.quotaWaitMs > 0 ? ` after waiting ${Math.round(input.quotaWaitMs / 1000)}s` : '';
       return `platform quota full (${quota.active}/${quota.limit} sessions active)${waited}`;
     }
     state.waitingForQuota(quota);
-    await sleep(Math.min(input.quotaPollMs ?? DEFAULT_QUOTA_POLL_MS, left));
+    const pollMs = input.quotaPollMs ?? DEFAULT_QUOTA_POLL_MS;
+    if (onTimer) await condition(() => waitOver, pollMs);
+    else await sleep(Math.min(pollMs, left));
   }
 }
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotencyKeyFor } from '../../src/activities/create-session';
 import { BatchClient } from '../../src/batch/client';
-import type { BatchProgress } from '../../src/batch/definitions';
+import { BATCH_WORKFLOW_TYPE, type BatchProgress } from '../../src/batch/definitions';
+import { BatchState } from '../../src/batch/state';
 import type { ItemSpec } from '../../src/batch/file';
 import { eventually, type Harness, sim, startHarness } from '../helpers/harness';
 
@@ -165,6 +166,24 @@ describe('a batch run', () => {
     expect(results).toHaveLength(20);
     expect(results.filter((r) => r.status === 'budget_exhausted')).toHaveLength(c.budgetExhausted);
     expect(results.filter((r) => r.sessionId)).toHaveLength(c.succeeded);
+  });
+
+  it('counts a child of an earlier run that was terminated without reporting', { timeout: 90_000 }, async () => {
+    // What continue-as-new hands the next run: a child still running, whose result that run does not await.
+    const id = `batch-carried-${Date.now()}`;
+    const orphan = await h.sessions.start({ task: sim({ steps: 500, stepMs: 100 }, 'long') }, { workflowId: `${id}/orphan` });
+    await orphan.terminate('gone without a word');
+    const snapshot = BatchState.initial({ concurrency: 2, priorityKey: 4, tenant: id, defaults: {} }, Date.now()).s;
+    Object.assign(snapshot, { sealed: true, pages: 1, running: { orphan: { line: 1, reserveUsd: 0 } } });
+    snapshot.counts.received = 1;
+    await h.sessions.temporal.workflow.start(BATCH_WORKFLOW_TYPE, {
+      workflowId: id,
+      taskQueue: h.sessions.taskQueue,
+      args: [{ settings: snapshot.settings, resumeFrom: snapshot }],
+    });
+    const result = await batches.result(id);
+    expect(result.counts).toMatchObject({ received: 1, failed: 1, running: 0 });
+    expect(result.failed).toEqual([{ key: 'orphan', line: 1, error: expect.stringMatching(/terminated/) }]);
   });
 });
 
