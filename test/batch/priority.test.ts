@@ -1,5 +1,6 @@
 // Interactive sessions are not starved by batches: batch children run at a lower Temporal priority, so on a
 // worker whose few activity slots a batch saturates, a session started on its own goes first.
+import { temporal } from '@temporalio/proto';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { BatchClient } from '../../src/batch/client';
@@ -55,6 +56,8 @@ async function interactiveWait(priority: number, tenant?: string): Promise<{ ms:
     // ... with at least 140 creates still waiting in line (each holds a slot for 250 ms).
     return p.counts.running >= 180 && p.counts.succeeded < 5 && h.sim.stats().sessionsCreated <= 60;
   });
+  // ... and their creates queued up as activity tasks (not still on their way through workflow tasks).
+  await eventually('activity tasks in line', async () => (await activityBacklog(h)) >= 100);
   const started = Date.now();
   const createdBefore = h.sim.stats().sessionsCreated;
   const handle = await h.sessions.start({ task: sim({ steps: 1_000, stepMs: 25 }, 'interactive') });
@@ -67,11 +70,30 @@ async function interactiveWait(priority: number, tenant?: string): Promise<{ ms:
   return { ms: Date.now() - started, createdFirst: h.sim.stats().sessionsCreated - createdBefore - 1 };
 }
 
+async function activityBacklog(h: Harness): Promise<number> {
+  const { stats } = await h.sessions.temporal.workflowService.describeTaskQueue({
+    namespace: 'default',
+    taskQueue: { name: h.taskQueue },
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+    reportStats: true,
+  });
+  return Number(stats?.approximateBacklogCount ?? 0);
+}
+
 describe('batch priority', () => {
   it('an interactive session started mid-batch reaches running within 5 s', { timeout: 120_000 }, async () => {
     const waited = await interactiveWait(4);
     console.log(`interactive session running after ${waited.ms} ms, ${waited.createdFirst} batch creates first`);
     expect(waited.ms).toBeLessThan(5_000);
     expect(waited.createdFirst).toBeLessThan(30);
+  });
+
+  it('without the lower priority, the same session waits behind the batch', { timeout: 150_000 }, async () => {
+    // Priority 3 is an interactive session's own, and no fairness key: one line, first come first served (with the
+    // batch's own fairness key, fairness alone lets the session in after about 15 creates). Counted
+    // in creates that went first, not in seconds, so that a loaded machine cannot decide the outcome.
+    const waited = await interactiveWait(3, '');
+    console.log(`without priority: running after ${waited.ms} ms, ${waited.createdFirst} batch creates first`);
+    expect(waited.createdFirst).toBeGreaterThanOrEqual(60);
   });
 });
