@@ -57,6 +57,35 @@ export function createSessionActivity(client: HaiClient, tools: ToolRegistry) {
         }),
       ),
     );
-    return { sessionId: session.id, status: session.status.status, agentViewUrl: session.agent_view_url ?? null };
+    const status = await whileHeartbeating(() => untilRunning(client, session.id, session.status.status));
+    return { sessionId: session.id, status, agentViewUrl: session.agent_view_url ?? null };
   };
+}
+
+/** How long a create waits for its session to leave `pending`/`queued`; a watch follows it after that. */
+const START_WAIT_MS = 10_000;
+
+/**
+ * `running` once the platform has booted the session, else the status it was created with. Waiting here spares
+ * the workflow a task and a watch whose only news would be `pending` → `running` (BENCHMARKS.md, issue 13). Any
+ * other status is left for the watch to report, and a failed read only ends the wait: the session exists.
+ */
+async function untilRunning(client: HaiClient, sessionId: string, created: string): Promise<string> {
+  if (created !== 'pending' && created !== 'queued') return created;
+  const signal = Context.current().cancellationSignal;
+  const deadline = Date.now() + START_WAIT_MS;
+  let cursor = 0;
+  try {
+    for (let left = START_WAIT_MS; left > 0; left = deadline - Date.now()) {
+      const waitForSeconds = Math.max(1, Math.min(20, Math.floor(left / 1000)));
+      const changes = await client.getChanges(sessionId, { fromIndex: cursor, waitForSeconds }, { signal });
+      if (!changes) continue;
+      if (changes.status === 'running') return 'running';
+      if (changes.status !== 'pending' && changes.status !== 'queued') return created;
+      cursor += changes.new_events?.length ?? 0;
+    }
+  } catch {
+    // The watch reads the status again.
+  }
+  return created;
 }

@@ -64,24 +64,33 @@ describe('a retried message', () => {
     await h.sessions.cancel(handle.workflowId);
   });
 
-  it('sent while the session is pending, and echoed only once it starts, is not sent twice', async () => {
-    h.sim.setOptions({ bootMs: 3_000 });
-    let handle;
-    try {
-      handle = await h.sessions.start({ task: sim({ steps: 1, answer: 'a0' }, 'task'), idleTimeoutS: 300 });
-      const { sessionId } = await progressWhere(handle.workflowId, 'created', (p) => p.sessionId !== null);
-      expect((await h.hai.getStatus(sessionId!)).status).toBe('pending');
-      h.sim.setFaults({ dropRate: 1, remaining: 1, routes: [MESSAGES] });
+  it(
+    'sent while the session is pending, and echoed only once it starts, is not sent twice',
+    { timeout: 90_000 },
+    async () => {
+      // Longer than a create waits for its session to start (10 s), so the workflow knows a session still pending.
+      h.sim.setOptions({ bootMs: 14_000 });
+      let handle;
       try {
-        await h.sessions.send(handle.workflowId, sim({ steps: 1, answer: 'a1' }, 'early bird'));
+        handle = await h.sessions.start({ task: sim({ steps: 1, answer: 'a0' }, 'task'), idleTimeoutS: 300 });
+        const { sessionId } = await progressWhere(handle.workflowId, 'created', (p) => p.sessionId !== null);
+        expect((await h.hai.getStatus(sessionId!)).status).toBe('pending');
+        h.sim.setFaults({ dropRate: 1, remaining: 1, routes: [MESSAGES] });
+        try {
+          await h.sessions.send(handle.workflowId, sim({ steps: 1, answer: 'a1' }, 'early bird'));
+        } finally {
+          h.sim.setFaults({ dropRate: 0, routes: [] });
+        }
+        await progressWhere(
+          handle.workflowId,
+          'both answered',
+          (p) => p.answer === 'a1' && p.phase === 'awaiting_input',
+        );
+        expect((await echoed(sessionId!)).filter((m) => m.startsWith('early bird'))).toHaveLength(1);
       } finally {
-        h.sim.setFaults({ dropRate: 0, routes: [] });
+        h.sim.setOptions({ bootMs: 10 });
       }
-      await progressWhere(handle.workflowId, 'both answered', (p) => p.answer === 'a1' && p.phase === 'awaiting_input');
-      expect((await echoed(sessionId!)).filter((m) => m.startsWith('early bird'))).toHaveLength(1);
-    } finally {
-      h.sim.setOptions({ bootMs: 10 });
-    }
-    await h.sessions.end(handle.workflowId);
-  });
+      await h.sessions.end(handle.workflowId);
+    },
+  );
 });
