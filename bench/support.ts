@@ -6,6 +6,7 @@ import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
 
 /** Kernel clock ticks per second for utime/stime in /proc/<pid>/stat (`getconf CLK_TCK`; 100 on Linux). */
 const CLK_TCK = 100;
@@ -215,4 +216,21 @@ export function environment(projectRoot: string, temporalCli: string) {
     gitHead: run('git', ['rev-parse', '--short', 'HEAD']),
     srcSha256: hash.digest('hex').slice(0, 12),
   };
+}
+
+/** A client connection to the dev server at `address`, once it answers (it takes a few seconds to come up). */
+export async function connectWhenUp(address: string, timeoutMs: number): Promise<Connection> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    let connection: Connection | undefined;
+    try {
+      connection = await Connection.connect({ address, connectTimeout: 2000 });
+      await connection.workflowService.getSystemInfo({});
+      return connection;
+    } catch (err) {
+      await connection?.close();
+      if (Date.now() > until) throw new Error(`dev server not up at ${address}`, { cause: err });
+      await sleep(250);
+    }
+  }
 }

@@ -1,0 +1,107 @@
+// (a) windowed and (b) burst: N one-shot sessions through the plain loop, then through the project (started with
+// SessionClient from this process, each awaited for its result), `window` in flight at once; (b) starts all of them
+// at once. The floor is the simulator's own pace: ceil(N / window) rounds of a session's nominal time, (steps + 1) ×
+// stepMs (its boot, then its steps), as if following a session cost nothing.
+import { mapLimit } from '../support';
+import type { Config } from './options';
+import { runPlain } from './plain-loop';
+import { othersNote, type Row, type ScenarioReport } from './report';
+import { between, cores, peakRssMb, sampledRssMb } from './sampler';
+import { LOOP_KEY, Stack } from './stack';
+import { answerOf, range, taskOf, within } from './workload';
+
+export const windowed = (cfg: Config) =>
+  throughput('a', cfg, cfg.window, `windowed: ${cfg.sessions} sessions × ${cfg.steps} steps × ${cfg.stepMs} ms`);
+
+export const burst = (cfg: Config) =>
+  throughput('b', cfg, cfg.sessions, `burst: ${cfg.sessions} sessions × ${cfg.steps} steps × ${cfg.stepMs} ms`);
+
+async function throughput(scenario: string, cfg: Config, window: number, what: string): Promise<ScenarioReport> {
+  const n = cfg.sessions;
+  const task = (i: number) => taskOf(i, cfg.steps, cfg.stepMs);
+  const errors: string[] = [];
+  const failed = (err: unknown) => (errors.push(String(err)), false);
+  const stack = await Stack.start(cfg);
+  try {
+    const hai = stack.platform(LOOP_KEY);
+    const sampler = stack.sample();
+    const requests0 = await stack.platformRequests();
+    const t0 = await sampler.mark();
+    const plain = await within(
+      cfg.timeoutS,
+      'plain loop',
+      mapLimit(range(n), window, async (i) =>
+        runPlain(hai, task(i)).then(({ answer }) => answer === answerOf(i), failed),
+      ),
+    );
+    const t1 = await sampler.mark();
+    const requests1 = await stack.platformRequests();
+    await hai.close();
+
+    const sessions = stack.sessions;
+    const t2 = await sampler.mark();
+    const project = await within(
+      cfg.timeoutS,
+      'project',
+      mapLimit(range(n), window, async (i) => {
+        try {
+          const handle = await sessions.start({ task: task(i) }, { workflowId: `${stack.run}-${i}` });
+          const result = await handle.result();
+          return result.status === 'completed' && result.answer === answerOf(i);
+        } catch (err) {
+          return failed(err);
+        }
+      }),
+    );
+    const t3 = await sampler.mark();
+    const requests3 = await stack.platformRequests();
+    const samples = await sampler.stop();
+
+    const loopSpan = between(samples, t0, t1);
+    const projectSpan = between(samples, t2, t3);
+    const [loopCores, projectCores] = [cores(loopSpan), cores(projectSpan)];
+    const correct = (oks: boolean[]) => `${oks.filter(Boolean).length}/${n}`;
+    const rows: Row[] = [
+      { metric: 'wall time (s)', baseline: (t1 - t0) / 1000, project: (t3 - t2) / 1000, floor: floorS(cfg, window) },
+      { metric: 'sessions correct', baseline: correct(plain), project: correct(project), floor: null },
+      {
+        metric: 'CPU, loop process / worker (cores)',
+        baseline: loopCores.bench,
+        project: projectCores.worker,
+        floor: null,
+      },
+      {
+        metric: 'peak RSS, loop process / worker (MB)',
+        baseline: sampledRssMb(loopSpan, (s) => s.bench),
+        project: peakRssMb(projectSpan, (s) => s.worker),
+        floor: null,
+      },
+      {
+        metric: 'platform requests per session',
+        baseline: (requests1 - requests0) / n,
+        project: (requests3 - requests1) / n,
+        floor: null,
+      },
+    ];
+    const ok = errors.length === 0 && [...plain, ...project].every(Boolean);
+    return {
+      scenario,
+      title: `${what}, ${window === n ? 'all at once' : `${window} in flight`}`,
+      config: cfg,
+      rows,
+      notes: [
+        ...(errors.length ? [`${errors.length} sessions failed, first: ${errors[0]}`] : []),
+        `floor: ${Math.ceil(n / window)} round(s) of (${cfg.steps} + 1) × ${cfg.stepMs} ms`,
+        othersNote(loopCores, projectCores),
+        `logs in ${stack.dir}`,
+      ],
+      details: { loopCores, projectCores, errors: errors.slice(0, 20) },
+      ok,
+    };
+  } finally {
+    await stack.stop();
+  }
+}
+
+const floorS = (cfg: Config, window: number) =>
+  (Math.ceil(cfg.sessions / window) * (cfg.steps + 1) * cfg.stepMs) / 1000;
