@@ -1,6 +1,8 @@
 // Records workflow histories for the replay test (test/replay). Run it when a workflow change is meant to
 // be compatible, BEFORE making the change, so the saved histories come from the code that users run:
 //   npx tsx scripts/record-histories.ts
+// To keep the histories of an older generation, record into a subfolder of its own:
+//   HAI_RECORD_HISTORIES_TO=test/replay/histories/<generation> npx tsx scripts/record-histories.ts
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +19,8 @@ import { SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes';
 import { defineTool } from '../src/tools/registry';
 import { createSessionWorker } from '../src/worker';
 
-const OUT = join(PROJECT_ROOT, 'test', 'replay', 'histories');
+// HAI_RECORD_HISTORIES_TO keeps what is already saved and records beside it (e.g. a subfolder per generation).
+const OUT = process.env.HAI_RECORD_HISTORIES_TO ?? join(PROJECT_ROOT, 'test', 'replay', 'histories');
 const sim = (script: object, task = 'task') => `${task} [sim ${JSON.stringify(script)}]`;
 
 async function until<T>(check: () => Promise<T | undefined>): Promise<T> {

@@ -12,6 +12,8 @@ function cadenceMs(): number {
  */
 export async function whileHeartbeating<T>(fn: () => Promise<T>, details?: () => unknown): Promise<T> {
   const ctx = Context.current();
+  // A local activity has no heartbeat: its workflow task stands for it.
+  if (ctx.info.isLocal) return fn();
   const timer = setInterval(() => ctx.heartbeat(details?.()), cadenceMs());
   try {
     return await fn();

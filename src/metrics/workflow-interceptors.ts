@@ -73,6 +73,10 @@ export const interceptors: WorkflowInterceptorsFactory = (): WorkflowInterceptor
           const summary = input.options.summary ?? activitySummary(input.activityType, input.args);
           return next(summary ? { ...input, options: { ...input.options, summary } } : input);
         },
+        scheduleLocalActivity(input, next) {
+          const summary = input.options.summary ?? activitySummary(input.activityType, input.args);
+          return next(summary ? { ...input, options: { ...input.options, summary } } : input);
+        },
         getLogAttributes(input, next) {
           const sessionId = workflowInfo().typedSearchAttributes.get(HAI_SESSION_ID);
           return next(sessionId ? { ...input, sessionId } : input);

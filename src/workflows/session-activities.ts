@@ -13,6 +13,14 @@ export const { createSession } = proxyActivities<SessionActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 });
 
+// Newer runs try the create once in their first workflow task: a local activity has no task or workflow task of
+// its own, which takes a one-shot session from 20 history events to 17 (BENCHMARKS.md). A worker killed mid-create
+// loses the workflow task; the next one tries again under the same idempotency key, so the same session.
+export const { createSession: createSessionInWorkflowTask } = proxyLocalActivities<SessionActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 1 },
+});
+
 // Short calls; they heartbeat while in flight, so a killed worker's call is retried within seconds.
 export const { steerSession, submitToolResults, notify } = proxyActivities<SessionActivities>({
   startToCloseTimeout: '3 minutes',

@@ -1,6 +1,7 @@
 // The steps of a session workflow. Each step returns how the session goes on: null to keep following it, or
 // the Ending that the workflow returns. Deterministic code only: what talks to the outside is an activity.
 import {
+  ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
@@ -37,6 +38,7 @@ import { PeopleDesk } from './people';
 import {
   checkAnswers,
   createSession,
+  createSessionInWorkflowTask,
   notify,
   runTool,
   steerSession,
@@ -51,6 +53,9 @@ const WATCH_BUDGET_MS = 20 * 60_000;
 const ANSWERS_CHECKED_APART = 'answers-checked-apart';
 const NOTICES_DO_NOT_HOLD_THE_END = 'notices-do-not-hold-the-end';
 const NOTICE_WAIT_AT_END = '10 seconds';
+const CREATE_IN_WORKFLOW_TASK = 'create-in-workflow-task';
+const CREATE_MID_TURN_IS_A_CHANGE = 'create-mid-turn-is-a-change';
+const STARTING: ReadonlySet<string> = new Set(['pending', 'queued', 'running']);
 
 const now = () => new Date().toISOString();
 
@@ -58,6 +63,8 @@ export class SessionRun {
   private readonly info = workflowInfo();
   private readonly steering: SteeringQueue;
   private notificationsInFlight = 0;
+  /** This run created the session with the code of `CREATE_IN_WORKFLOW_TASK` or later. */
+  private createdByThisCode = false;
 
   constructor(
     private readonly input: WorkflowInput,
@@ -87,12 +94,26 @@ export class SessionRun {
 
   async create(rawInput: SessionInput): Promise<void> {
     // Not cancellable: a session the platform created must be known, so that cleanup can cancel it.
-    const created = await CancellationScope.nonCancellable(() =>
-      createSession({ workflowId: this.info.workflowId, firstRunId: this.info.firstExecutionRunId, input: rawInput }),
-    ).catch((err) => {
+    const args = { workflowId: this.info.workflowId, firstRunId: this.info.firstExecutionRunId, input: rawInput };
+    // First try inside this workflow task; an error worth retrying goes to the create activity, whose attempts and
+    // reasons Temporal shows. Both send the same idempotency key: however they end, one platform session.
+    this.createdByThisCode = patched(CREATE_IN_WORKFLOW_TASK);
+    const created = await CancellationScope.nonCancellable(async () => {
+      if (!this.createdByThisCode) return createSession(args);
+      try {
+        return await createSessionInWorkflowTask(args);
+      } catch (err) {
+        const failure = err instanceof ActivityFailure ? err.cause : err;
+        if (failure instanceof ApplicationFailure && failure.nonRetryable) throw err;
+        return createSession(args);
+      }
+    }).catch((err) => {
       throw ApplicationFailure.nonRetryable(`could not create the platform session: ${rootCause(err)}`, 'CreateFailed');
     });
-    this.state.sessionCreated(created, now());
+    // Only the rare create that finds its session mid-turn (a retry after a crash) records this marker.
+    const midTurn =
+      !STARTING.has(created.status) && !isTerminalStatus(created.status) && patched(CREATE_MID_TURN_IS_A_CHANGE);
+    this.state.sessionCreated(created, now(), midTurn);
     upsertSearchAttributes([
       { key: HAI_SESSION_ID, value: created.sessionId },
       { key: HAI_STATUS, value: created.status },
@@ -144,7 +165,8 @@ export class SessionRun {
     // fail that task, and abort an update riding it), but not for long: a receiver that is down must not hold up the
     // result. Histories recorded before this waited for the notice without a limit, and replay the same way.
     const noticesDone = () => this.notificationsInFlight === 0;
-    const boundedWait = patched(NOTICES_DO_NOT_HOLD_THE_END);
+    // A run that created its session with this code needs no marker of its own for it (two history events less).
+    const boundedWait = this.createdByThisCode || patched(NOTICES_DO_NOT_HOLD_THE_END);
     if (boundedWait && !noticesDone()) await condition(noticesDone, NOTICE_WAIT_AT_END);
     await condition(() => allHandlersFinished() && (boundedWait || noticesDone()));
     await this.report(ending.outcome, ending.error ?? this.state.error);

@@ -171,11 +171,17 @@ export class SessionState implements SessionData {
     keepLast(this.audit, RECENT_AUDIT);
   }
 
-  sessionCreated(created: { sessionId: string; status: string; agentViewUrl: string | null }, at: string): void {
+  /** `midTurn`: the create found its session already past its start (a retry after a crash), in no terminal status. */
+  sessionCreated(
+    created: { sessionId: string; status: string; agentViewUrl: string | null },
+    at: string,
+    midTurn = false,
+  ): void {
     this.sessionId = created.sessionId;
     this.agentViewUrl = created.agentViewUrl;
-    // A create retried after a crash may find the session already ended; its events must still be read.
-    this.status = isTerminalStatus(created.status) ? 'creating' : created.status;
+    // A create retried after a crash may find the session ended, or waiting for tool results or input: its events
+    // must still be read, and the watch must report that status as a change, not wait for the next one.
+    this.status = midTurn || isTerminalStatus(created.status) ? 'creating' : created.status;
     this.phase = 'running';
     this.record({ at, eventIndex: null, kind: 'created', status: created.status, detail: created.sessionId });
   }

@@ -2,6 +2,7 @@
 // a task queue of the test's own, so test files run in parallel without seeing each other's sessions.
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { SessionClient } from '../../src/client';
@@ -121,4 +122,17 @@ export function progressWhere(
     },
     timeoutMs,
   );
+}
+
+type HistoryEvents = { events?: temporal.api.history.v1.IHistoryEvent[] | null };
+
+/**
+ * How many times a session workflow tried to create its platform session, from its history: its first try in a
+ * workflow task (a local activity marker) and the create activity's attempts after it.
+ */
+export function createTries(history: HistoryEvents): number {
+  const events = history.events ?? [];
+  const here = events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length;
+  const attempts = events.map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 0);
+  return here + Math.max(0, ...attempts);
 }

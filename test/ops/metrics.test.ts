@@ -81,8 +81,9 @@ describe('worker metrics', () => {
     // Temporal's own worker metrics share the endpoint.
     const sdk = { task_queue: h.taskQueue };
     expect(sample(text, 'temporal_workflow_completed', sdk)).toBe(3);
-    expect(sample(text, 'temporal_activity_execution_latency_count', { ...sdk, activity_type: 'createSession' })).toBe(
-      3,
-    );
+    // Each session's create ran once, in its first workflow task (a local activity).
+    expect(
+      sample(text, 'temporal_local_activity_execution_latency_count', { ...sdk, activity_type: 'createSession' }),
+    ).toBe(3);
   });
 });

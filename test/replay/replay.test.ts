@@ -6,17 +6,14 @@ import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
 
+// One folder per generation of the code that recorded them: the oldest at the top, later ones in subfolders.
 const dir = join(import.meta.dirname, 'histories');
-const histories = readdirSync(dir).filter((f) => f.endsWith('.json'));
+const histories = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json'));
+const MAIN_PATHS = ['approval-rounds.json', 'interactive-steered.json', 'one-shot.json', 'tools-and-ask-human.json'];
 
 describe('saved session histories', () => {
-  it('exist for the main paths of a session', () => {
-    expect(histories.sort()).toEqual([
-      'approval-rounds.json',
-      'interactive-steered.json',
-      'one-shot.json',
-      'tools-and-ask-human.json',
-    ]);
+  it('exist for the main paths of a session, from each generation', () => {
+    expect(histories.sort()).toEqual([...MAIN_PATHS, ...MAIN_PATHS.map((f) => join('before-local-create', f))].sort());
   });
 
   it.each(histories)('%s replays without nondeterminism', async (file) => {

@@ -1,7 +1,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Harness, sim, startHarness } from '../helpers/harness';
+import { createTries, type Harness, sim, startHarness } from '../helpers/harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -96,10 +96,9 @@ describe('a session whose platform key is refused', () => {
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect(String(error.cause?.message)).toMatch(/could not create the platform session: .*401/);
     const history = await handle.fetchHistory();
-    // One attempt: a 401 is final, not retried by the activity's retry policy.
-    const attempts = history.events?.filter((e) => e.activityTaskStartedEventAttributes) ?? [];
-    expect(attempts).toHaveLength(1);
-    expect(attempts[0]?.activityTaskStartedEventAttributes?.attempt).toBe(1);
+    // One try and one request: a 401 is final, not retried.
+    expect(createTries(history)).toBe(1);
+    expect(bad.sim.stats().requestsByRoute['POST /sessions']).toBe(1);
     expect(JSON.stringify(history)).not.toContain('hk-wrong');
     expect(bad.sim.stats().sessionsCreated).toBe(0);
   });

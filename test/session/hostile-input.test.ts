@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotencyKeyFor } from '../../src/activities/create-session';
 import { InvalidInputError } from '../../src/client';
 import { sendSignal, sendUpdate, SESSION_WORKFLOW_TYPE, type SessionProgress } from '../../src/shared/session';
-import { type Harness, sim, startHarness, progressWhere as waitForProgress } from '../helpers/harness';
+import { createTries, type Harness, sim, startHarness, progressWhere as waitForProgress } from '../helpers/harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -136,8 +136,7 @@ describe('deeply nested input', () => {
     const failure = await handle.result().catch((e) => e);
     expect(String(failure.cause?.message)).toMatch(/overrides: nested deeper than 64 levels/);
     const history = await handle.fetchHistory();
-    const attempts = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes);
-    expect(attempts.map((e) => e.activityTaskStartedEventAttributes?.attempt)).toEqual([1]);
+    expect(createTries(history)).toBe(1);
   });
 });
 

@@ -67,6 +67,25 @@ describe('custom tools as activities', () => {
     expect(JSON.stringify(session.request)).toContain('Add two numbers.');
   });
 
+  it('answers the tool call of a session a retried create finds already waiting for tool results', async () => {
+    // The first create's response is lost after the platform made the session; by the retry (same idempotency key)
+    // the agent already asks for its tool: the answer to the retry is the session as it is now.
+    h.sim.setFaults({ dropRate: 1, remaining: 1, latencyMs: 500, routes: ['POST /sessions'] });
+    const handle = await h.sessions.start({
+      task: sim({ steps: 1, stepMs: 5, tools: [{ tool_name: 'lookup_order', args: { id: 'late' } }] }),
+      tools: ['lookup_order'],
+    });
+    const result = await handle.result().finally(() => h.sim.setFaults({ dropRate: 0, latencyMs: 0, routes: [] }));
+    expect(result.status).toBe('completed');
+    expect(JSON.stringify(result.answer)).toContain('shipped');
+    // ... and the workflow took the path for it (without it, the watch waited for a status change that never came).
+    const patches = ((await handle.fetchHistory()).events ?? []).flatMap((e) => {
+      const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+      return data ? [JSON.parse(Buffer.from(data).toString()).id as string] : [];
+    });
+    expect(patches).toContain('create-mid-turn-is-a-change');
+  });
+
   it('retries a tool that throws twice, then uses its result', async () => {
     const result = await h.sessions.run({
       task: sim({ steps: 1, tools: [{ tool_name: 'flaky', args: {} }] }),

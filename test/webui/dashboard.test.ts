@@ -93,7 +93,7 @@ describe('the Web UI as an agent dashboard', () => {
     await page.getByText('User Metadata', { exact: true }).first().click();
     const meta = await textWhere(
       'summary and current details',
-      (t) => /current details/i.test(t) && /\bsteps?\b/.test(t),
+      (t) => /current details/i.test(t) && /\b(completed|idle)\b.*\b1 steps?\b/.test(t),
     );
     await page.screenshot({ path: join(SHOTS, 'session-page.png'), fullPage: true });
     expect(meta).toContain('agent session · h/web-surfer-flash · Draft a reply to the customer');
