@@ -82,7 +82,13 @@ async function main(): Promise<void> {
   const worker = startChild(
     'worker',
     process.execPath,
-    [...(process.env.HAI_BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), cli, 'worker', '--workflow-bundle', bundlePath],
+    [
+      ...(process.env.HAI_BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      cli,
+      'worker',
+      '--workflow-bundle',
+      bundlePath,
+    ],
     workerEnv,
     join(dir, 'worker.log'),
   );

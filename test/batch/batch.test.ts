@@ -171,7 +171,10 @@ describe('a batch run', () => {
   it('counts a child of an earlier run that was terminated without reporting', { timeout: 90_000 }, async () => {
     // What continue-as-new hands the next run: a child still running, whose result that run does not await.
     const id = `batch-carried-${Date.now()}`;
-    const orphan = await h.sessions.start({ task: sim({ steps: 500, stepMs: 100 }, 'long') }, { workflowId: `${id}/orphan` });
+    const orphan = await h.sessions.start(
+      { task: sim({ steps: 500, stepMs: 100 }, 'long') },
+      { workflowId: `${id}/orphan` },
+    );
     await orphan.terminate('gone without a word');
     const snapshot = BatchState.initial({ concurrency: 2, priorityKey: 4, tenant: id, defaults: {} }, Date.now()).s;
     Object.assign(snapshot, { sealed: true, pages: 1, running: { orphan: { line: 1, reserveUsd: 0 } } });
