@@ -15,7 +15,7 @@ import { HaiClient } from '../src/hai/client';
 import { isTerminalStatus } from '../src/hai/status';
 import { findTemporalCli, MISSING_CLI_HELP, PROJECT_ROOT } from '../src/temporal/cli-binary';
 import { SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes';
-import { WORKFLOWS_PATH } from '../src/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../src/worker';
 import { type Child, freePort, mapLimit, sampleProc, sleep, startChild } from './support';
 
 const { values: flags } = parseArgs({
@@ -53,7 +53,16 @@ async function main(): Promise<void> {
   const bundlePath = join(dir, 'workflow-bundle.js');
   const quiet = () => undefined;
   const logger = { trace: quiet, debug: quiet, info: quiet, warn: console.warn, error: console.error, log: quiet };
-  writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger })).code);
+  writeFileSync(
+    bundlePath,
+    (
+      await bundleWorkflowCode({
+        workflowsPath: WORKFLOWS_PATH,
+        workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+        logger,
+      })
+    ).code,
+  );
 
   const grpcPort = await freePort();
   const address = `127.0.0.1:${grpcPort}`;
