@@ -51,11 +51,15 @@ async function interactiveWait(priority: number, tenant?: string): Promise<{ ms:
     { id, concurrency: 200, priority, ...(tenant === undefined ? {} : { tenant }) },
   );
   // Saturated: every child started, and their watches waiting in line for an activity slot.
-  await eventually('batch saturating the worker', async () => {
-    const p = await batches.progress(id);
-    return p.counts.running >= 180 && p.counts.succeeded < 20;
-  });
-  await eventually('activity tasks in line', async () => (await activityBacklog(h)) >= 100);
+  await eventually(
+    'batch saturating the worker',
+    async () => {
+      const p = await batches.progress(id);
+      return p.counts.running >= 180 && p.counts.succeeded < 20;
+    },
+    60_000,
+  );
+  await eventually('activity tasks in line', async () => (await activityBacklog(h)) >= 100, 90_000);
   const started = Date.now();
   const doneBefore = (await batches.progress(id)).counts.succeeded;
   const handle = await h.sessions.start({ task: sim({ steps: 1, answer: 'seen' }, 'interactive') });
@@ -79,14 +83,14 @@ async function activityBacklog(h: Harness): Promise<number> {
 }
 
 describe('batch priority', () => {
-  it('an interactive session started mid-batch is followed within 5 s', { timeout: 120_000 }, async () => {
+  it('an interactive session started mid-batch is followed within 5 s', { timeout: 240_000 }, async () => {
     const waited = await interactiveWait(4);
     console.log(`interactive session answered after ${waited.ms} ms, ${waited.servedFirst} batch items first`);
     expect(waited.ms).toBeLessThan(5_000);
     expect(waited.servedFirst).toBeLessThan(30);
   });
 
-  it('without the lower priority, the same session waits behind the batch', { timeout: 150_000 }, async () => {
+  it('without the lower priority, the same session waits behind the batch', { timeout: 240_000 }, async () => {
     // Priority 3 is an interactive session's own, and no fairness key: one line, first come first served (with the
     // batch's own fairness key, fairness alone lets the session in early). Counted in batch items served first,
     // not in seconds, so that a loaded machine cannot decide the outcome.
