@@ -198,7 +198,8 @@ export class BatchState {
     this.pendingBytes = 0;
   }
 
-  applyQuota(reading: QuotaReading | null): void {
+  /** `capAtLimit`: never more than the platform's limit (its two readings are not taken at the same instant). */
+  applyQuota(reading: QuotaReading | null, capAtLimit = false): void {
     const { concurrency } = this.s.settings;
     this.s.window.quota = reading;
     if (!reading || reading.available === null) {
@@ -209,6 +210,7 @@ export class BatchState {
     // queued mean the platform is full: start nothing more until they run.
     let allowed = reading.open + Math.max(0, reading.available);
     if (reading.queued > 0) allowed = Math.min(allowed, reading.open);
+    if (capAtLimit && reading.limit !== null) allowed = Math.min(allowed, reading.limit);
     this.s.window.allowed = Math.min(concurrency, Math.max(1, allowed));
   }
 

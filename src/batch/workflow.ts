@@ -49,6 +49,7 @@ const CANCEL_GRACE = '2 minutes';
 /** How often a run looks for children of earlier runs that ended without reporting (terminated, timed out). */
 const CARRIED_CHECK_EVERY = '15 seconds';
 const CHECK_CARRIED_CHILDREN = 'check-carried-children';
+const WINDOW_WITHIN_LIMIT = 'window-within-quota-limit';
 
 export async function agentBatch(input: BatchInput): Promise<BatchResult> {
   const batchId = workflowInfo().workflowId;
@@ -117,7 +118,7 @@ export async function agentBatch(input: BatchInput): Promise<BatchResult> {
   async function refreshQuota(): Promise<void> {
     quotaStale = false;
     const reading = await readQuota({ batchId }).catch(() => state.s.window.quota);
-    state.applyQuota(reading);
+    state.applyQuota(reading, patched(WINDOW_WITHIN_LIMIT));
     void sleep(QUOTA_EVERY_MS).then(
       () => (quotaStale = true),
       () => undefined,
