@@ -82,7 +82,19 @@ export class Stack {
       children.push(server);
       const connection = await connectWhenUp(address, 60_000);
 
-      const simArgs = [CLI, 'simulator', '--port', '0', '--step-ms', String(opts.stepMs), '--concurrency', '100000'];
+      // The simulator keeps every session's events in memory: at 5,000 sessions × 300 steps it outgrew Node's default
+      // heap (about 4 GB) and died mid-run, so it gets room to hold what it is asked to simulate.
+      const simArgs = [
+        '--max-old-space-size=16384',
+        CLI,
+        'simulator',
+        '--port',
+        '0',
+        '--step-ms',
+        String(opts.stepMs),
+        '--concurrency',
+        '100000',
+      ];
       simArgs.push('--changes-page-cap', String(opts.pageCap));
       const simulator = startChild('simulator', process.execPath, simArgs, process.env, join(dir, 'simulator.log'));
       children.push(simulator);
