@@ -6,6 +6,7 @@ import type { SessionReport, SessionResult } from '../shared/session';
 import { HaiApiError } from '../hai/errors';
 import { childWorkflowId, type QuotaReading } from './definitions';
 
+const LOOKUPS_AT_ONCE = 20;
 const OPEN_STATUSES = ['pending', 'running', 'paused', 'idle', 'awaiting_tool_results'] as const;
 
 export function createBatchActivities(client: HaiClient) {
@@ -43,10 +44,10 @@ export function createBatchActivities(client: HaiClient) {
     async endedChildren({ batchId, keys }: { batchId: string; keys: string[] }): Promise<ChildReport[]> {
       const temporal = Context.current().client;
       const ended: ChildReport[] = [];
-      for (const key of keys) {
+      const lookUp = async (key: string) => {
         const handle = temporal.workflow.getHandle(childWorkflowId(batchId, key));
         const { status } = await handle.describe();
-        if (status.name === 'RUNNING') continue;
+        if (status.name === 'RUNNING') return;
         const report: ChildReport = { key, status: 'failed', steps: 0, tokens: 0, costUsd: null, error: null };
         if (status.name === 'COMPLETED') {
           const r: SessionResult = await handle.result();
@@ -56,7 +57,10 @@ export function createBatchActivities(client: HaiClient) {
           report.error = `the session workflow ended ${status.name.toLowerCase()} without reporting`;
         }
         ended.push(report);
-      }
+      };
+      // A few at a time: a window may carry up to 1,000 children over, and the activity has 30 s.
+      for (let i = 0; i < keys.length; i += LOOKUPS_AT_ONCE)
+        await Promise.all(keys.slice(i, i + LOOKUPS_AT_ONCE).map(lookUp));
       return ended;
     },
   };
