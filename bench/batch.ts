@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { BatchClient } from '../src/batch/client';
 import { SessionClient } from '../src/client';
@@ -16,7 +16,7 @@ import { isTerminalStatus } from '../src/hai/status';
 import { findTemporalCli, MISSING_CLI_HELP, PROJECT_ROOT } from '../src/temporal/cli-binary';
 import { SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../src/worker';
-import { type Child, freePort, mapLimit, sampleProc, sleep, startChild } from './support';
+import { type Child, connectWhenUp, freePort, mapLimit, sampleProc, startChild } from './support';
 
 const { values: flags } = parseArgs({
   options: {
@@ -32,19 +32,6 @@ const STEPS = Number(flags.steps);
 const STEP_MS = Number(flags['step-ms']);
 const children: Child[] = [];
 const task = (i: number) => `item ${i} [sim ${JSON.stringify({ steps: STEPS, stepMs: STEP_MS, answer: `a${i}` })}]`;
-
-async function connectWhenUp(address: string): Promise<Connection> {
-  for (let tries = 0; ; tries++) {
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 2000 });
-      await connection.workflowService.getSystemInfo({});
-      return connection;
-    } catch (err) {
-      if (tries > 240) throw err;
-      await sleep(250);
-    }
-  }
-}
 
 async function main(): Promise<void> {
   const temporalCli = findTemporalCli();
@@ -71,7 +58,7 @@ async function main(): Promise<void> {
   serverArgs.push('--dynamic-config-value', 'matching.enableFairness=true');
   for (const key of SEARCH_ATTRIBUTES) serverArgs.push('--search-attribute', `${key.name}=Keyword`);
   children.push(startChild('dev server', temporalCli, serverArgs, process.env, join(dir, 'server.log')));
-  const connection = await connectWhenUp(address);
+  const connection = await connectWhenUp(address, 60_000);
 
   const cli = join(PROJECT_ROOT, 'bin', 'hai-temporal.js');
   const simArgs = [cli, 'simulator', '--port', '0', '--step-ms', String(STEP_MS), '--concurrency', '100000'];

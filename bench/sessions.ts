@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -21,6 +21,7 @@ import { SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../src/worker';
 import {
   type Child,
+  connectWhenUp,
   environment,
   freePort,
   machineCpuS,
@@ -331,22 +332,6 @@ async function main(): Promise<void> {
 function ourCpuS(procs: Child[]): number {
   const self = process.cpuUsage();
   return procs.reduce((sum, p) => sum + (sampleProc(p.pid)?.cpuS ?? 0), (self.user + self.system) / 1e6);
-}
-
-async function connectWhenUp(address: string, timeoutMs: number): Promise<Connection> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    let connection: Connection | undefined;
-    try {
-      connection = await Connection.connect({ address, connectTimeout: 2000 });
-      await connection.workflowService.getSystemInfo({});
-      return connection;
-    } catch (err) {
-      await connection?.close();
-      if (Date.now() > until) throw new Error(`dev server not up at ${address}`, { cause: err });
-      await sleep(250);
-    }
-  }
 }
 
 main().catch(async (err: unknown) => {

@@ -49,16 +49,16 @@ export function createSessionActivity(client: HaiClient, tools: ToolRegistry) {
     } catch (err) {
       throw ApplicationFailure.nonRetryable((err as Error).message, 'UnknownTool');
     }
-    const session = await whileHeartbeating(() =>
-      withPlatformErrors(() =>
+    return whileHeartbeating(async () => {
+      const session = await withPlatformErrors(() =>
         client.createSession(buildSessionRequest(input, toolDefinitions), {
           idempotencyKey: idempotencyKeyFor(workflowId, firstRunId),
           signal: Context.current().cancellationSignal,
         }),
-      ),
-    );
-    const status = await whileHeartbeating(() => untilRunning(client, session.id, session.status.status));
-    return { sessionId: session.id, status, agentViewUrl: session.agent_view_url ?? null };
+      );
+      const status = await untilRunning(client, session.id, session.status.status);
+      return { sessionId: session.id, status, agentViewUrl: session.agent_view_url ?? null };
+    });
   };
 }
 
