@@ -61,6 +61,8 @@ export interface WorkerTuning {
   /** Concurrent activities: mostly watches, each an idle long-poll. */
   maxConcurrentActivities: number;
   maxConcurrentWorkflowTasks: number;
+  /** Concurrent local activities: mostly creates, each holding its slot until its session runs (up to 10 s). */
+  maxConcurrentLocalActivities?: number;
   /** Unset: the SDK sizes the workflow cache from the heap (about 1 per 1.7 MB); each cached session uses about 0.6 MB. */
   maxCachedWorkflows: number | undefined;
 }
@@ -72,6 +74,11 @@ export function loadWorkerTuning(env = process.env): WorkerTuning {
       'HAI_TEMPORAL_MAX_WORKFLOW_TASKS',
       env.HAI_TEMPORAL_MAX_WORKFLOW_TASKS,
       100,
+    ),
+    maxConcurrentLocalActivities: positiveInt(
+      'HAI_TEMPORAL_MAX_LOCAL_ACTIVITIES',
+      env.HAI_TEMPORAL_MAX_LOCAL_ACTIVITIES,
+      1000,
     ),
     maxCachedWorkflows: env.HAI_TEMPORAL_MAX_CACHED_WORKFLOWS
       ? positiveInt('HAI_TEMPORAL_MAX_CACHED_WORKFLOWS', env.HAI_TEMPORAL_MAX_CACHED_WORKFLOWS, 0)
@@ -174,6 +181,7 @@ export const WORKER_ENV_VARS = [
   'HAI_TEMPORAL_ENCRYPTION_KEYS',
   'HAI_TEMPORAL_MAX_ACTIVITIES',
   'HAI_TEMPORAL_MAX_WORKFLOW_TASKS',
+  'HAI_TEMPORAL_MAX_LOCAL_ACTIVITIES',
   'HAI_TEMPORAL_MAX_CACHED_WORKFLOWS',
   'HAI_TEMPORAL_LOG_LEVEL',
   'HAI_TEMPORAL_LOG_FORMAT',

@@ -69,6 +69,8 @@ export function createSessionWorker(opts: SessionWorkerOptions): Promise<Worker>
       ...createActivities(opts.hai, {
         tools: new ToolRegistry(opts.tools),
         notify: opts.notify ?? loadNotifySettings(),
+        onSweepError: (err) =>
+          Runtime.instance().logger.warn('the status sweep of lean watches failed', { error: String(err) }),
       }),
       ...createScheduleActivities(opts.hai),
       ...createBatchActivities(opts.hai),
@@ -76,6 +78,7 @@ export function createSessionWorker(opts: SessionWorkerOptions): Promise<Worker>
     interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES, activity: [sessionIdLogAttributes] },
     maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
+    maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivities ?? 1000,
     ...(tuning.maxCachedWorkflows ? { maxCachedWorkflows: tuning.maxCachedWorkflows } : {}),
     shutdownGraceTime: '5s',
   });

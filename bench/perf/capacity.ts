@@ -3,6 +3,7 @@
 // while; CPU is averaged over that while (the samples where the platform held the most sessions). Transition lag is
 // the time from the platform stamping the event of a status transition to the follower knowing it: the loop's /status
 // read, the workflow's task that applied it (histories.ts). Both follow with HaiClient's default pool (4,096 sockets).
+// The project's sessions are lean (`watch: 'lean'`): the worker follows them by one sweep of the session list.
 import { openFilesLimit } from '../support';
 import { histories, result, workflowObservations } from './histories';
 import type { Config } from './options';
@@ -49,7 +50,9 @@ export async function capacity(cfg: Config): Promise<ScenarioReport> {
 
     const sessions = stack.sessions;
     const ids = range(n).map((i) => `${stack.run}-${i}`);
-    const start = async (i: number) => void (await sessions.start({ task: task(i) }, { workflowId: ids[i] }));
+    // Followed by status (`watch: 'lean'`, the batch items' default): what a worker carrying thousands should do.
+    const start = async (i: number) =>
+      void (await sessions.start({ task: task(i), watch: 'lean' }, { workflowId: ids[i] }));
     const closed = async () => !stack.workerAlive() || (await stack.count(`ExecutionStatus != 'Running'`)) >= n;
     await within(
       cfg.timeoutS,

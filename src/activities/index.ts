@@ -4,6 +4,7 @@ import { ToolRegistry } from '../tools/registry';
 import { checkAnswersActivity } from './check-answers';
 import { createSessionActivity } from './create-session';
 import { notifyActivity, type NotifySettings } from './notify';
+import { StatusSweep } from './status-sweep';
 import { steerSessionActivity } from './steer-session';
 import { runToolActivity, submitToolResultsActivity } from './tools';
 import { watchSessionActivity } from './watch-session';
@@ -11,6 +12,8 @@ import { watchSessionActivity } from './watch-session';
 export interface ActivityDependencies {
   tools?: ToolRegistry;
   notify?: NotifySettings;
+  /** Told when a sweep of lean watches fails (its reads are retried inside; the next sweep runs a second later). */
+  onSweepError?: (err: unknown) => void;
 }
 
 export function createActivities(haiClient: HaiClient, deps: ActivityDependencies = {}) {
@@ -24,7 +27,7 @@ export function createActivities(haiClient: HaiClient, deps: ActivityDependencie
     // The watch is a poller that lives for minutes and makes hundreds of safe GETs: one 503 must not cost the
     // attempt, since Temporal's backoff grows across attempts and does not reset on progress. Its GETs are retried
     // inside the attempt (bounded, Retry-After honoured); it fails to Temporal only when that runs out.
-    watchSession: watchSessionActivity(reader),
+    watchSession: watchSessionActivity(reader, new StatusSweep(reader, { onError: deps.onSweepError })),
     checkAnswers: checkAnswersActivity(),
     steerSession: steerSessionActivity(client, reader),
     runTool: runToolActivity(tools),

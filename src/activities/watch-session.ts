@@ -11,6 +11,7 @@ import { type AnswerEvent, readEvents } from './event-transitions';
 import { eventPages } from './event-pages';
 import { withPlatformErrors } from './failures';
 import { whileHeartbeating } from './heartbeat';
+import type { StatusSweep } from './status-sweep';
 
 export interface WatchInput {
   sessionId: string;
@@ -25,6 +26,11 @@ export interface WatchInput {
   /** Return as soon as the platform's cost figure reaches this (USD): the workflow then forces an answer. */
   returnAtCostUsd?: number;
   waitForSeconds?: number;
+  /**
+   * `lean`: follow the status alone, through the worker's status sweep, and read the answer once settled: no event
+   * pages, so no transitions from events, no live steps, no cost until the end. Absent: page every event.
+   */
+  mode?: 'lean';
 }
 
 export interface CheckedAnswer extends AnswerEvent {
@@ -70,7 +76,13 @@ function budgetCapMs(env = process.env): number {
 }
 const MAX_WAIT_FOR_SECONDS = 25;
 
-export function watchSessionActivity(client: HaiClient) {
+const transitionNow = (kind: Transition['kind']): Transition => ({
+  at: new Date().toISOString(),
+  eventIndex: null,
+  kind,
+});
+
+export function watchSessionActivity(client: HaiClient, sweep: StatusSweep) {
   return async function watchSession(input: WatchInput): Promise<WatchResult> {
     const ctx = Context.current();
     const call = { signal: ctx.cancellationSignal };
@@ -116,7 +128,7 @@ export function watchSessionActivity(client: HaiClient) {
 
     // Heartbeats run on their own clock, so a slow platform call never looks like a dead worker;
     // the SDK forwards at most one per 0.8 × heartbeatTimeout to the server.
-    return whileHeartbeating(follow, () => progress).catch((err) => {
+    return whileHeartbeating(input.mode === 'lean' ? followStatus : follow, () => progress).catch((err) => {
       // Platform errors are already typed failures; anything else (a bug, a body we cannot read) would fail the
       // same way on every attempt, so it must not be retried forever.
       if (err instanceof ApplicationFailure || err instanceof CancelledFailure) throw err;
@@ -156,6 +168,36 @@ export function watchSessionActivity(client: HaiClient) {
       }
     }
 
+    async function followStatus(): Promise<WatchResult> {
+      for (;;) {
+        await sweep.moved(input.sessionId, input.status, Math.max(0, deadline - Date.now()), ctx.cancellationSignal);
+        const status = await platform(() => client.getStatus(input.sessionId, call));
+        const changed = status.status !== input.status;
+        if (!changed && Date.now() < deadline) continue;
+        // Waiting for the workflow: the turn's events say what it waits for (tool calls, the answer), and leave the
+        // cursor where the next watch, which follows events, starts.
+        if (status.status === 'idle' || status.status === 'awaiting_tool_results') {
+          while ((await poll(0)) > 0) {
+            // Every page since the cursor.
+          }
+        }
+        if (changed && progress.transitions.length === 0)
+          progress.transitions.push({ ...transitionNow('status'), status: status.status });
+        return finish(status);
+      }
+    }
+
+    async function finalRead(): Promise<SessionChanges | undefined> {
+      const final = await platform(() =>
+        client.getChanges(input.sessionId, { fromIndex: 0, includeEvents: false, waitForSeconds: 0 }, call),
+      );
+      if (final?.metrics) {
+        progress.costUsd = final.metrics.total_cost ?? progress.costUsd ?? null;
+        progress.steps = final.metrics.steps ?? progress.steps;
+      }
+      return final;
+    }
+
     /** The tool calls of the latest request in the whole event list, for a watch that joined after it. */
     async function findPendingToolCalls(): Promise<ToolRequest[] | null> {
       let found: ToolRequest[] | null = null;
@@ -169,21 +211,15 @@ export function watchSessionActivity(client: HaiClient) {
 
     async function finish(status: SessionStatus): Promise<WatchResult> {
       let latest: AnswerEvent | null = null;
-      if (isSettledStatus(status.status) && (status.status === 'completed' || status.status === 'idle')) {
-        let raw = lastChanges?.answer;
-        if (raw === undefined || raw === null) {
-          const final = await platform(() =>
-            client.getChanges(input.sessionId, { fromIndex: 0, includeEvents: false, waitForSeconds: 0 }, call),
-          );
-          raw = final?.answer;
-        }
-        if (raw !== undefined && raw !== null) {
-          latest = {
-            eventIndex: -1,
-            answer: parseAnswer(raw),
-            outcome: status.outcome ?? lastChanges?.outcome ?? null,
-          };
-        }
+      const answerable = status.status === 'completed' || status.status === 'idle';
+      // A lean watch has read no page yet: one read without events gives the answer and the cost at the end.
+      const lastRead = input.mode === 'lean' && isSettledStatus(status.status) ? await finalRead() : lastChanges;
+      let raw = answerable ? lastRead?.answer : undefined;
+      if (answerable && (raw === undefined || raw === null) && input.mode !== 'lean') raw = (await finalRead())?.answer;
+      if (raw !== undefined && raw !== null) {
+        latest = { eventIndex: -1, answer: parseAnswer(raw), outcome: status.outcome ?? lastRead?.outcome ?? null };
+        if (input.mode === 'lean' && progress.answers.length === 0)
+          progress.transitions.push({ ...transitionNow('answer'), detail: latest.outcome ?? undefined });
       }
       let pendingToolCalls = progress.pendingToolCalls;
       if (status.status === 'awaiting_tool_results' && !pendingToolCalls)
@@ -199,9 +235,9 @@ export function watchSessionActivity(client: HaiClient) {
         answers: progress.answers.map(check),
         latestAnswer: latest ? check(latest) : null,
         pendingToolCalls: status.status === 'awaiting_tool_results' ? pendingToolCalls : null,
-        error: status.error ?? lastChanges?.error ?? null,
-        errorCode: status.error_code ?? lastChanges?.error_code ?? null,
-        outcome: status.outcome ?? lastChanges?.outcome ?? null,
+        error: status.error ?? lastRead?.error ?? null,
+        errorCode: status.error_code ?? lastRead?.error_code ?? null,
+        outcome: status.outcome ?? lastRead?.outcome ?? null,
         costUsd: progress.costUsd ?? null,
       };
     }

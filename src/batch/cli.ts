@@ -52,6 +52,11 @@ export function addBatchCommands(program: Command, run: Run): void {
     )
     .option('--tenant <key>', 'fairness key: batches of different tenants share workers fairly (default: the batch id)')
     .option('--no-queue', 'at the platform limit, get 429 (retried) instead of queued sessions')
+    .option(
+      '--watch <mode>',
+      'how items are followed: lean (status only, few requests; the default) or events (every step, live)',
+      oneOf(['lean', 'events'] as const),
+    )
     .option('--id <batchId>', 'batch id (default: a new unique one); running the same command again resumes sending')
     .option('--out <file>', 'write every item result here at the end (.jsonl or .csv)')
     .option('--detach', 'start and print the batch id without waiting')
@@ -63,6 +68,7 @@ export function addBatchCommands(program: Command, run: Run): void {
           ...(o.maxSteps ? { maxSteps: o.maxSteps } : {}),
           ...(o.itemMaxCost ? { maxCostUsd: o.itemMaxCost } : {}),
           ...(o.queue === false ? { queue: false } : {}),
+          ...(o.watch ? { watch: o.watch } : {}),
         };
         // The whole file is checked before anything starts.
         const items = readBatchFile(file, defaults);

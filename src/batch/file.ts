@@ -25,6 +25,7 @@ const CSV_COLUMNS: Record<string, { field: keyof ItemSpec; kind: 'text' | 'numbe
   answer_schema: { field: 'answerSchema', kind: 'json' },
   overrides: { field: 'overrides', kind: 'json' },
   queue: { field: 'queue', kind: 'boolean' },
+  watch: { field: 'watch', kind: 'text' },
 };
 const camel = (snake: string) => snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 for (const [name, column] of Object.entries(CSV_COLUMNS)) CSV_COLUMNS[camel(name)] = column;

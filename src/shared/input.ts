@@ -69,6 +69,13 @@ export const sessionInputSchema = z
       .optional(),
     /** Continue-as-new after this many transitions (Temporal's own suggestion applies regardless). */
     continueAsNewEvery: z.number().int().min(1).optional(),
+    /**
+     * How the worker follows the session: `events` (the default) pages every platform event, with live steps and
+     * each transition as it happens; `lean` follows the status alone, through one sweep per worker, and reads the
+     * answer at the end: far fewer requests for many sessions, without step-level detail. The default for batch
+     * items. A session with `maxCostUsd` is followed by its events whatever this says (the cost rides them).
+     */
+    watch: z.enum(['events', 'lean']).optional(),
     /** Force an answer once the platform reports the session's cost (USD) past this. */
     maxCostUsd: z.number().positive().optional(),
     /** At the platform's concurrency limit: wait as `queued` (true, the platform's default) or be refused with 429. */

@@ -36,6 +36,15 @@ export const { watchSession } = proxyActivities<SessionActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 });
 
+// A lean watch waits on its worker's status sweep and heartbeats once a minute (the SDK forwards one per 0.8 × timeout,
+// capped at 60 s): many live sessions cost the server a heartbeat per session-minute, and a dead worker's lean watches
+// are handed over after 75 s instead of 60.
+export const { watchSession: watchSessionLean } = proxyActivities<SessionActivities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '75 seconds',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+
 // Users' tools: retried a few times, then their error goes back to the agent.
 export const { runTool } = proxyActivities<SessionActivities>({
   startToCloseTimeout: '10 minutes',

@@ -12,6 +12,8 @@ export interface WorkflowInput {
   notifyUrl: string | undefined;
   continueAsNewEvery: number | undefined;
   maxCostUsd: number | undefined;
+  /** Follow the status alone (`watch: 'lean'`); never with a cost limit, which needs the events' cost figures. */
+  lean: boolean;
   reportTo: { workflowId: string; key: string } | undefined;
 }
 
@@ -34,6 +36,7 @@ export function workflowInput(raw: SessionInput): WorkflowInput {
     notifyUrl: raw.notifyUrl,
     continueAsNewEvery: raw.continueAsNewEvery,
     maxCostUsd: typeof raw.maxCostUsd === 'number' ? raw.maxCostUsd : undefined,
+    lean: raw.watch === 'lean' && raw.maxCostUsd === undefined,
     reportTo: raw.reportTo,
   };
 }

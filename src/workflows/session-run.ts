@@ -44,6 +44,7 @@ import {
   steerSession,
   submitToolResults,
   watchSession,
+  watchSessionLean,
 } from './session-activities';
 import { answered, type Ending, type SessionState } from './session-state';
 import type { WorkflowInput } from './session-input';
@@ -56,6 +57,10 @@ const NOTICE_WAIT_AT_END = '10 seconds';
 const CREATE_IN_WORKFLOW_TASK = 'create-in-workflow-task';
 const CREATE_MID_TURN_IS_A_CHANGE = 'create-mid-turn-is-a-change';
 const STARTING: ReadonlySet<string> = new Set(['pending', 'queued', 'running']);
+// A lean watch follows the status alone while only the agent can move it. A session waiting for the workflow (idle,
+// tool results) is followed by its events: what the workflow sends could take it round and back to the same status
+// between two sweeps, unseen.
+const AGENT_AT_WORK: ReadonlySet<string> = new Set([...STARTING, 'paused']);
 
 const now = () => new Date().toISOString();
 
@@ -242,14 +247,16 @@ export class SessionRun {
     const scope = new CancellationScope();
     // Older histories sent the answer schema with every watch; newer runs check answers apart, once per answer.
     const checkedApart = input.answerSchema !== undefined && patched(ANSWERS_CHECKED_APART);
+    const lean = input.lean && AGENT_AT_WORK.has(state.status);
     const watching = scope.run(() =>
-      watchSession({
+      (lean ? watchSessionLean : watchSession)({
         sessionId: state.sessionId!,
         cursor: state.cursor,
         status: state.status,
         ...(checkedApart ? {} : { answerSchema: input.answerSchema }),
         budgetMs: WATCH_BUDGET_MS,
         ...(input.maxCostUsd !== undefined && !state.costLimitForced ? { returnAtCostUsd: input.maxCostUsd } : {}),
+        ...(lean ? { mode: 'lean' as const } : {}),
       }),
     );
     const waitingFor = state.phase === 'awaiting_input' ? input.replyTimeout : undefined;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotencyKeyFor } from '../../src/activities/create-session';
 import { BatchClient } from '../../src/batch/client';
-import { BATCH_WORKFLOW_TYPE, type BatchProgress } from '../../src/batch/definitions';
+import { BATCH_WORKFLOW_TYPE, type BatchProgress, childWorkflowId } from '../../src/batch/definitions';
 import { BatchState } from '../../src/batch/state';
 import type { ItemSpec } from '../../src/batch/file';
 import { eventually, type Harness, sim, startHarness } from '../helpers/harness';
@@ -37,7 +37,30 @@ const openOnPlatform = async (batchId: string) =>
     })
   ).total;
 
+const requests = (route: string) => h.sim.stats().requestsByRoute[route] ?? 0;
+
 describe('a batch run', () => {
+  it('follows its items by their status alone unless an item asks for its events', { timeout: 60_000 }, async () => {
+    const changes = requests('GET /sessions/{id}/changes');
+    const id = `batch-lean-${Date.now()}`;
+    await batches.start(
+      [
+        ...items(10, (i) => ({ steps: 30, stepMs: 10, answer: `lean ${i}` })),
+        { key: 'by-events', task: sim({ steps: 30, stepMs: 10, answer: 'events' }), watch: 'events' },
+      ],
+      { id, concurrency: 11 },
+    );
+    const result = await batches.result(id);
+    expect(result.counts.succeeded).toBe(11);
+    const eventsRead = async (key: string) =>
+      (await h.sessions.temporal.workflow.getHandle(childWorkflowId(id, key)).result()).events;
+    // 30 steps make 60+ events: the item that asked for them read them all, the others none.
+    expect(await eventsRead('by-events')).toBeGreaterThan(30);
+    for (let i = 0; i < 10; i++) expect(await eventsRead(`item-${i}`)).toBe(0);
+    // Lean: about 3 reads of /changes per session (start, answer); by events, a page of 3 events each.
+    expect(requests('GET /sessions/{id}/changes') - changes).toBeLessThan(11 * 3 + 30);
+  });
+
   it(
     'runs 200 items at concurrency 20, reports the failed ones, and retry-failed completes only those',
     { timeout: 180_000 },

@@ -47,7 +47,8 @@ async function interactiveWait(priority: number, tenant?: string): Promise<{ ms:
   const batches = new BatchClient(h.sessions);
   const id = `prio-${priority}-${Date.now()}`;
   await batches.start(
-    Array.from({ length: 200 }, () => ({ task: sim({ steps: 2, stepMs: 5 }) })),
+    // Followed by their events, so that each watch's /changes reads (slowed down) are what holds the slots.
+    Array.from({ length: 200 }, () => ({ task: sim({ steps: 2, stepMs: 5 }), watch: 'events' as const })),
     { id, concurrency: 200, priority, ...(tenant === undefined ? {} : { tenant }) },
   );
   // Saturated: every child started, and their watches waiting in line for an activity slot.

@@ -67,6 +67,16 @@ describe('custom tools as activities', () => {
     expect(JSON.stringify(session.request)).toContain('Add two numbers.');
   });
 
+  it('answers the tool calls of a lean session (its events read once it waits for them)', async () => {
+    const result = await h.sessions.run({
+      task: sim({ steps: 5, tools: [{ tool_name: 'add', args: { a: 20, b: 22 } }] }),
+      tools: ['add'],
+      watch: 'lean',
+    });
+    expect(result.status).toBe('completed');
+    expect(JSON.stringify(result.answer)).toContain('42');
+  });
+
   it('answers the tool call of a session a retried create finds already waiting for tool results', async () => {
     // The first create's response is lost after the platform made the session; by the retry (same idempotency key)
     // the agent already asks for its tool: the answer to the retry is the session as it is now.
