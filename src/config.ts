@@ -73,7 +73,9 @@ export function loadWorkerTuning(env = process.env): WorkerTuning {
     maxConcurrentWorkflowTasks: positiveInt(
       'HAI_TEMPORAL_MAX_WORKFLOW_TASKS',
       env.HAI_TEMPORAL_MAX_WORKFLOW_TASKS,
-      100,
+      // A session's first workflow task holds its slot while the create waits for the session to start (seconds):
+      // at 100 slots a burst of 2,000 starts queued for their first task (BENCHMARKS.md, issue 13).
+      500,
     ),
     maxConcurrentLocalActivities: positiveInt(
       'HAI_TEMPORAL_MAX_LOCAL_ACTIVITIES',

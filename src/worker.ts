@@ -71,13 +71,22 @@ export function createSessionWorker(opts: SessionWorkerOptions): Promise<Worker>
         notify: opts.notify ?? loadNotifySettings(),
         onSweepError: (err) =>
           Runtime.instance().logger.warn('the status sweep of lean watches failed', { error: String(err) }),
+        onSlowSweep: (sweep) =>
+          Runtime.instance().logger.warn(
+            'the status sweep of lean watches was slow: their transitions are seen late',
+            sweep,
+          ),
       }),
       ...createScheduleActivities(opts.hai),
       ...createBatchActivities(opts.hai),
     },
     interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES, activity: [sessionIdLogAttributes] },
     maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
-    maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
+    // The SDK caps these at the cache size anyway, with a warning.
+    maxConcurrentWorkflowTaskExecutions: Math.min(
+      tuning.maxConcurrentWorkflowTasks,
+      tuning.maxCachedWorkflows ?? tuning.maxConcurrentWorkflowTasks,
+    ),
     maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivities ?? 1000,
     ...(tuning.maxCachedWorkflows ? { maxCachedWorkflows: tuning.maxCachedWorkflows } : {}),
     shutdownGraceTime: '5s',

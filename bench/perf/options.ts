@@ -35,8 +35,9 @@ const DEFAULTS: Record<Scenario, Config> = {
   // Sessions outlive the start phase (about 20 starts/s), so that all N are live at once for minutes.
   c: { ...COMMON, sessions: 5000, steps: 300, stepMs: 2000, timeoutS: 3600 },
   d: { ...COMMON, sessions: 1, steps: 10, stepMs: 5, timeoutS: 900 },
-  // Long enough that every session is still running when the worker is killed (all started, all watched).
-  e: { ...COMMON, sessions: 500, steps: 60, stepMs: 1000, timeoutS: 900 },
+  // Long enough that every session is still running when the worker is killed (all started, all watched), short
+  // enough that their next transition comes before the watch's heartbeat timeout: what is measured is the handover.
+  e: { ...COMMON, sessions: 500, steps: 45, stepMs: 1000, timeoutS: 900 },
 };
 
 const FLAG_OF: Record<keyof Config, string> = {

@@ -4,7 +4,7 @@ import { ToolRegistry } from '../tools/registry';
 import { checkAnswersActivity } from './check-answers';
 import { createSessionActivity } from './create-session';
 import { notifyActivity, type NotifySettings } from './notify';
-import { StatusSweep } from './status-sweep';
+import { StatusSweep, type SweepOptions } from './status-sweep';
 import { steerSessionActivity } from './steer-session';
 import { runToolActivity, submitToolResultsActivity } from './tools';
 import { watchSessionActivity } from './watch-session';
@@ -14,6 +14,7 @@ export interface ActivityDependencies {
   notify?: NotifySettings;
   /** Told when a sweep of lean watches fails (its reads are retried inside; the next sweep runs a second later). */
   onSweepError?: (err: unknown) => void;
+  onSlowSweep?: SweepOptions['onSlowSweep'];
 }
 
 export function createActivities(haiClient: HaiClient, deps: ActivityDependencies = {}) {
@@ -27,7 +28,10 @@ export function createActivities(haiClient: HaiClient, deps: ActivityDependencie
     // The watch is a poller that lives for minutes and makes hundreds of safe GETs: one 503 must not cost the
     // attempt, since Temporal's backoff grows across attempts and does not reset on progress. Its GETs are retried
     // inside the attempt (bounded, Retry-After honoured); it fails to Temporal only when that runs out.
-    watchSession: watchSessionActivity(reader, new StatusSweep(reader, { onError: deps.onSweepError })),
+    watchSession: watchSessionActivity(
+      reader,
+      new StatusSweep(reader, { onError: deps.onSweepError, onSlowSweep: deps.onSlowSweep }),
+    ),
     checkAnswers: checkAnswersActivity(),
     steerSession: steerSessionActivity(client, reader),
     runTool: runToolActivity(tools),

@@ -23,7 +23,11 @@ export interface SweepOptions {
   /** When no sweep has succeeded for this long, watches are woken to read /status themselves. */
   staleAfterMs?: number;
   onError?: (err: unknown) => void;
+  /** Told of a sweep that took over 5 s: the lean watches' transitions are seen that late. */
+  onSlowSweep?: (sweep: { ms: number; pages: number; sessions: number }) => void;
 }
+
+const SLOW_SWEEP_MS = 5_000;
 
 interface Watcher {
   status: string;
@@ -84,8 +88,10 @@ export class StatusSweep {
       while (this.watchers.size > 0) {
         const started = Date.now();
         try {
-          await this.sweep();
+          const pages = await this.sweep();
           this.lastSuccess = Date.now();
+          const ms = this.lastSuccess - started;
+          if (ms > SLOW_SWEEP_MS) this.opts.onSlowSweep?.({ ms, pages, sessions: this.watchers.size });
         } catch (err) {
           this.opts.onError?.(err);
           if (Date.now() - this.lastSuccess > this.staleAfterMs) this.wakeAll(Date.now() - this.staleAfterMs);
@@ -97,13 +103,16 @@ export class StatusSweep {
     }
   }
 
-  private async sweep(): Promise<void> {
+  /** Returns how many list pages it read. */
+  private async sweep(): Promise<number> {
     // Only watches registered before the sweep began can be judged by it: a later one may sit on a page already read.
     const judged = [...this.watchers].flatMap(([id, set]) => [...set].map((w) => ({ id, w })));
     const statuses = [...new Set(judged.map(({ w }) => w.status))].filter((s) => LISTABLE.has(s));
     const listed = new Map<string, string>();
     let createdAfter: string | undefined;
+    let pages = 0;
     while (statuses.length > 0) {
+      pages++;
       const page = await this.client.listSessions({
         status: statuses,
         sort: ['created_at'],
@@ -117,6 +126,7 @@ export class StatusSweep {
       createdAfter = last.created_at;
     }
     for (const { id, w } of judged) if (listed.get(id) !== w.status) w.wake();
+    return pages;
   }
 
   private wakeAll(registeredBefore: number): void {

@@ -60,7 +60,8 @@ async function interactiveWait(priority: number, tenant?: string): Promise<{ ms:
     },
     60_000,
   );
-  await eventually('activity tasks in line', async () => (await activityBacklog(h)) >= 100, 90_000);
+  // A line of 60: under a loaded machine the children's first tasks come slowly while the two slots drain it.
+  await eventually('activity tasks in line', async () => (await activityBacklog(h)) >= 60, 150_000);
   const started = Date.now();
   const doneBefore = (await batches.progress(id)).counts.succeeded;
   const handle = await h.sessions.start({ task: sim({ steps: 1, answer: 'seen' }, 'interactive') });
@@ -81,19 +82,19 @@ async function activityBacklog(h: Harness): Promise<number> {
 }
 
 describe('batch priority', () => {
-  it('an interactive session started mid-batch is followed within 5 s', { timeout: 240_000 }, async () => {
+  it('an interactive session started mid-batch is followed within 5 s', { timeout: 300_000 }, async () => {
     const waited = await interactiveWait(4);
     console.log(`interactive session answered after ${waited.ms} ms, ${waited.servedFirst} batch items first`);
     expect(waited.ms).toBeLessThan(5_000);
     expect(waited.servedFirst).toBeLessThan(30);
   });
 
-  it('without the lower priority, the same session waits behind the batch', { timeout: 240_000 }, async () => {
+  it('without the lower priority, the same session waits behind the batch', { timeout: 300_000 }, async () => {
     // Priority 3 is an interactive session's own, and no fairness key: one line, first come first served (with the
     // batch's own fairness key, fairness alone lets the session in early). Counted in batch items served first,
     // not in seconds, so that a loaded machine cannot decide the outcome.
     const waited = await interactiveWait(3, '');
     console.log(`without priority: answered after ${waited.ms} ms, ${waited.servedFirst} batch items first`);
-    expect(waited.servedFirst).toBeGreaterThanOrEqual(60);
+    expect(waited.servedFirst).toBeGreaterThanOrEqual(40);
   });
 });
