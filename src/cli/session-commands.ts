@@ -36,6 +36,11 @@ export function addSessionCommands(program: Command, run: Run): void {
     .option('--reply-timeout <duration>', 'interactive: end the session when nobody replies in time', duration)
     .option('--notify-url <url>', 'POST a signed notice here when the session waits for a person', httpUrl)
     .option('--tool <name...>', 'tools registered with the worker that the agent may call (ask_human is built in)')
+    .option(
+      '--watch <mode>',
+      'events (the default: every step, live) or lean (status only: far fewer platform requests)',
+      oneOf(['events', 'lean'] as const),
+    )
     .option('--id <workflowId>', 'workflow id (default: a new unique one)')
     .option('--detach', 'start and print the workflow id without waiting')
     .option('--json', 'machine-readable output (the last line is the result object)')
@@ -55,6 +60,7 @@ export function addSessionCommands(program: Command, run: Run): void {
             replyTimeout: o.replyTimeout,
             notifyUrl: o.notifyUrl,
             tools: o.tool,
+            watch: o.watch,
           },
           o.id ? { workflowId: o.id } : {},
         );

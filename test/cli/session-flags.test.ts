@@ -48,6 +48,15 @@ describe('hai-temporal run flags', () => {
       overrides: { 'agent.tools': [expect.objectContaining({ name: 'lookup' })] },
     });
   });
+
+  it.concurrent('--watch lean follows the session by its status: its result has read no event', async () => {
+    const ran = await cli(['run', sim({ steps: 12, answer: 'lean from the CLI' }), '--watch', 'lean', '--json']);
+    expect(ran.code).toBe(EXIT.ok);
+    expect(jsonLines(ran.stdout).at(-1)).toMatchObject({ answer: 'lean from the CLI', steps: 12, events: 0 });
+    const refused = await cli(['run', 'x', '--watch', 'sometimes']);
+    expect(refused.code).toBe(EXIT.usage);
+    expect(refused.stderr).toMatch(/--watch/);
+  });
 });
 
 describe('hai-temporal list, pause, resume and answer', () => {
