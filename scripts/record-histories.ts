@@ -73,6 +73,16 @@ await worker.runUntil(async () => {
       await h.executeUpdate(approveUpdate, { args: [{ by: 'b' }] });
       return h.workflowId;
     },
+    'lean-one-shot': async () =>
+      (await sessions.start({ task: sim({ steps: 20, answer: 'a' }), watch: 'lean' })).workflowId,
+    'lean-tools': async () =>
+      (
+        await sessions.start({
+          task: sim({ steps: 3, tools: [{ tool_name: 'lookup', args: { id: '2' } }] }),
+          tools: ['lookup'],
+          watch: 'lean',
+        })
+      ).workflowId,
     'tools-and-ask-human': async () => {
       const h = await sessions.start({
         task: sim({

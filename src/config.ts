@@ -73,9 +73,9 @@ export function loadWorkerTuning(env = process.env): WorkerTuning {
     maxConcurrentWorkflowTasks: positiveInt(
       'HAI_TEMPORAL_MAX_WORKFLOW_TASKS',
       env.HAI_TEMPORAL_MAX_WORKFLOW_TASKS,
-      // A session's first workflow task holds its slot while the create waits for the session to start (seconds):
-      // at 100 slots a burst of 2,000 starts queued for their first task (BENCHMARKS.md, issue 13).
-      500,
+      // More slots start a burst sooner (a first task holds its slot while the create waits for the session to
+      // start), but under sustained load tasks then wait in the worker past their timeout (BENCHMARKS.md, issue 13).
+      100,
     ),
     maxConcurrentLocalActivities: positiveInt(
       'HAI_TEMPORAL_MAX_LOCAL_ACTIVITIES',

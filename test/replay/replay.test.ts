@@ -13,7 +13,10 @@ const MAIN_PATHS = ['approval-rounds.json', 'interactive-steered.json', 'one-sho
 
 describe('saved session histories', () => {
   it('exist for the main paths of a session, from each generation', () => {
-    expect(histories.sort()).toEqual([...MAIN_PATHS, ...MAIN_PATHS.map((f) => join('before-local-create', f))].sort());
+    const lean = [...MAIN_PATHS, 'lean-one-shot.json', 'lean-tools.json'].map((f) => join('lean-watch', f));
+    expect(histories.sort()).toEqual(
+      [...MAIN_PATHS, ...MAIN_PATHS.map((f) => join('before-local-create', f)), ...lean].sort(),
+    );
   });
 
   it.each(histories)('%s replays without nondeterminism', async (file) => {
