@@ -57,6 +57,8 @@ const positiveInt = (name: string, raw: string | undefined, fallback: number): n
   return value;
 };
 
+export const DEFAULT_MAX_LOCAL_ACTIVITIES = 1000;
+
 export interface WorkerTuning {
   /** Concurrent activities: mostly watches, each an idle long-poll. */
   maxConcurrentActivities: number;
@@ -80,7 +82,7 @@ export function loadWorkerTuning(env = process.env): WorkerTuning {
     maxConcurrentLocalActivities: positiveInt(
       'HAI_TEMPORAL_MAX_LOCAL_ACTIVITIES',
       env.HAI_TEMPORAL_MAX_LOCAL_ACTIVITIES,
-      1000,
+      DEFAULT_MAX_LOCAL_ACTIVITIES,
     ),
     maxCachedWorkflows: env.HAI_TEMPORAL_MAX_CACHED_WORKFLOWS
       ? positiveInt('HAI_TEMPORAL_MAX_CACHED_WORKFLOWS', env.HAI_TEMPORAL_MAX_CACHED_WORKFLOWS, 0)

@@ -8,6 +8,7 @@ import { createActivities } from './activities';
 import { createBatchActivities } from './batch/activities';
 import { createScheduleActivities } from './schedule/activities';
 import {
+  DEFAULT_MAX_LOCAL_ACTIVITIES,
   loadLogFormat,
   loadLogLevel,
   loadMetricsAddress,
@@ -82,12 +83,8 @@ export function createSessionWorker(opts: SessionWorkerOptions): Promise<Worker>
     },
     interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES, activity: [sessionIdLogAttributes] },
     maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
-    // The SDK caps these at the cache size anyway, with a warning.
-    maxConcurrentWorkflowTaskExecutions: Math.min(
-      tuning.maxConcurrentWorkflowTasks,
-      tuning.maxCachedWorkflows ?? tuning.maxConcurrentWorkflowTasks,
-    ),
-    maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivities ?? 1000,
+    maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
+    maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivities ?? DEFAULT_MAX_LOCAL_ACTIVITIES,
     ...(tuning.maxCachedWorkflows ? { maxCachedWorkflows: tuning.maxCachedWorkflows } : {}),
     shutdownGraceTime: '5s',
   });

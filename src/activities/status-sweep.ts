@@ -4,16 +4,9 @@
 // a status outside the filter, it ended, or a tie at a page boundary hid it: the watch then reads /status itself).
 // 10,000 live sessions cost about 100 list requests a second instead of a long-poll each per agent step.
 import type { HaiClient } from '../hai/client';
-import type { KnownSessionStatus } from '../hai/status';
+import { UNFINISHED_STATUSES } from '../hai/status';
 
-const LISTABLE: ReadonlySet<string> = new Set<KnownSessionStatus>([
-  'queued',
-  'pending',
-  'running',
-  'paused',
-  'idle',
-  'awaiting_tool_results',
-]);
+const LISTABLE: ReadonlySet<string> = new Set(UNFINISHED_STATUSES);
 
 export interface SweepOptions {
   /** Time between the starts of two sweeps. */
@@ -74,11 +67,6 @@ export class StatusSweep {
       this.watchers.set(sessionId, set);
       if (!this.running) void this.loop();
     });
-  }
-
-  /** Sessions being followed now. */
-  get size(): number {
-    return this.watchers.size;
   }
 
   private async loop(): Promise<void> {

@@ -4,10 +4,11 @@ import { Context } from '@temporalio/activity';
 import type { HaiClient } from '../hai/client';
 import type { SessionReport, SessionResult } from '../shared/session';
 import { HaiApiError } from '../hai/errors';
+import { UNFINISHED_STATUSES } from '../hai/status';
 import { childWorkflowId, type QuotaReading } from './definitions';
 
 const LOOKUPS_AT_ONCE = 20;
-const OPEN_STATUSES = ['pending', 'running', 'paused', 'idle', 'awaiting_tool_results'] as const;
+const OPEN_STATUSES = UNFINISHED_STATUSES.filter((s) => s !== 'queued');
 
 export function createBatchActivities(client: HaiClient) {
   return {

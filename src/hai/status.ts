@@ -3,6 +3,9 @@
 /** Statuses after which a session never changes again (hai-api.md §3.3). */
 export const TERMINAL_STATUSES = ['completed', 'failed', 'timed_out', 'interrupted'] as const;
 
+/** Known statuses a session can still leave: the platform's list can filter on them (hai-api.md §2.2). */
+export const UNFINISHED_STATUSES = ['queued', 'pending', 'running', 'paused', 'idle', 'awaiting_tool_results'] as const;
+
 /** Statuses at which waiting stops: terminal, or `idle` (an interactive session waiting for the next message). */
 export const SETTLED_STATUSES = [...TERMINAL_STATUSES, 'idle'] as const;
 
