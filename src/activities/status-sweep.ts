@@ -3,7 +3,11 @@
 // hai-api.md §2.2) and wakes the watch of each session listed with another status or not listed at all (it moved to
 // a status outside the filter, it ended, or a tie at a page boundary hid it: the watch then reads /status itself).
 // 10,000 live sessions cost about 100 list requests a second instead of a long-poll each per agent step.
-import type { HaiClient } from '../hai/client';
+// A sweep that long takes seconds on a busy platform, and a session that ends is seen only when the sweep is over;
+// so a second loop lists the sessions that finished lately (`finished_after`, a page or two a second) and wakes
+// their watches at once. The sweep stays the authority: the feed only makes endings quicker to see.
+import type { HaiClient, ListSessionsQuery } from '../hai/client';
+import type { Page, SessionSummary } from '../hai/schemas';
 import { UNFINISHED_STATUSES } from '../hai/status';
 
 const LISTABLE: ReadonlySet<string> = new Set(UNFINISHED_STATUSES);
@@ -11,6 +15,8 @@ const LISTABLE: ReadonlySet<string> = new Set(UNFINISHED_STATUSES);
 export interface SweepOptions {
   /** Time between the starts of two sweeps. */
   intervalMs?: number;
+  /** Time between the starts of two reads of the sessions that finished lately. */
+  finishedIntervalMs?: number;
   /** Sessions per list page: 100 is the newest contract's maximum. */
   pageSize?: number;
   /** When no sweep has succeeded for this long, watches are woken to read /status themselves. */
@@ -21,6 +27,10 @@ export interface SweepOptions {
 }
 
 const SLOW_SWEEP_MS = 5_000;
+/** Before the feed has seen a finished session it knows nothing of the platform's clock: it looks this far back. */
+const FIRST_LOOKBACK_MS = 60_000;
+/** Sessions that finished up to this long before the newest one seen are read again: a late write is not missed. */
+const FINISHED_OVERLAP_MS = 5_000;
 
 interface Watcher {
   status: string;
@@ -30,9 +40,11 @@ interface Watcher {
 
 export class StatusSweep {
   private readonly watchers = new Map<string, Set<Watcher>>();
-  private running = false;
+  private sweeping = false;
+  private feeding = false;
   private lastSuccess = Date.now();
   private readonly intervalMs: number;
+  private readonly finishedIntervalMs: number;
   private readonly pageSize: number;
   private readonly staleAfterMs: number;
 
@@ -41,6 +53,7 @@ export class StatusSweep {
     private readonly opts: SweepOptions = {},
   ) {
     this.intervalMs = opts.intervalMs ?? 1_000;
+    this.finishedIntervalMs = opts.finishedIntervalMs ?? 1_000;
     this.pageSize = opts.pageSize ?? 100;
     this.staleAfterMs = opts.staleAfterMs ?? 30_000;
   }
@@ -65,30 +78,56 @@ export class StatusSweep {
       const set = this.watchers.get(sessionId) ?? new Set<Watcher>();
       set.add(watcher);
       this.watchers.set(sessionId, set);
-      if (!this.running) void this.loop();
+      if (!this.sweeping) void this.sweepLoop();
+      if (!this.feeding) void this.finishedLoop();
     });
   }
 
-  private async loop(): Promise<void> {
-    this.running = true;
+  private async sweepLoop(): Promise<void> {
+    this.sweeping = true;
     this.lastSuccess = Date.now();
-    try {
-      while (this.watchers.size > 0) {
-        const started = Date.now();
-        try {
-          const pages = await this.sweep();
-          this.lastSuccess = Date.now();
-          const ms = this.lastSuccess - started;
-          if (ms > SLOW_SWEEP_MS) this.opts.onSlowSweep?.({ ms, pages, sessions: this.watchers.size });
-        } catch (err) {
-          this.opts.onError?.(err);
-          if (Date.now() - this.lastSuccess > this.staleAfterMs) this.wakeAll(Date.now() - this.staleAfterMs);
-        }
-        await new Promise((r) => setTimeout(r, Math.max(0, started + this.intervalMs - Date.now())));
+    while (this.watchers.size > 0) {
+      const started = Date.now();
+      try {
+        const pages = await this.sweep();
+        this.lastSuccess = Date.now();
+        const ms = this.lastSuccess - started;
+        if (ms > SLOW_SWEEP_MS) this.opts.onSlowSweep?.({ ms, pages, sessions: this.watchers.size });
+      } catch (err) {
+        this.opts.onError?.(err);
+        if (Date.now() - this.lastSuccess > this.staleAfterMs) this.wakeAll(Date.now() - this.staleAfterMs);
       }
-    } finally {
-      this.running = false;
+      await sleepUntil(started + this.intervalMs);
     }
+    this.sweeping = false;
+  }
+
+  private async finishedLoop(): Promise<void> {
+    this.feeding = true;
+    let since = Date.now() - FIRST_LOOKBACK_MS;
+    while (this.watchers.size > 0) {
+      const started = Date.now();
+      try {
+        since = await this.wakeFinished(since);
+      } catch (err) {
+        this.opts.onError?.(err);
+      }
+      await sleepUntil(started + this.finishedIntervalMs);
+    }
+    this.feeding = false;
+  }
+
+  /** Wakes the watches of sessions that finished after `since`; returns where the next read starts. */
+  private async wakeFinished(since: number): Promise<number> {
+    let newest = since + FINISHED_OVERLAP_MS;
+    for await (const page of this.pages({ finishedAfter: new Date(since).toISOString() })) {
+      for (const s of page.items) {
+        for (const w of this.watchers.get(s.id) ?? []) if (w.status !== s.status) w.wake();
+        const finished = s.finished_at ? Date.parse(s.finished_at) : NaN;
+        if (finished > newest) newest = finished;
+      }
+    }
+    return newest - FINISHED_OVERLAP_MS;
   }
 
   /** Returns how many list pages it read. */
@@ -97,27 +136,39 @@ export class StatusSweep {
     const judged = [...this.watchers].flatMap(([id, set]) => [...set].map((w) => ({ id, w })));
     const statuses = [...new Set(judged.map(({ w }) => w.status))].filter((s) => LISTABLE.has(s));
     const listed = new Map<string, string>();
-    let createdAfter: string | undefined;
     let pages = 0;
-    while (statuses.length > 0) {
-      pages++;
-      const page = await this.client.listSessions({
-        status: statuses,
-        sort: ['created_at'],
-        size: this.pageSize,
-        ...(createdAfter ? { createdAfter } : {}),
-      });
-      for (const s of page.items) listed.set(s.id, s.status);
-      const last = page.items.at(-1);
-      // Keyset pages: sessions that leave the filter meanwhile do not shift the ones after them.
-      if (!last || page.items.length >= page.total || last.created_at === createdAfter) break;
-      createdAfter = last.created_at;
+    if (statuses.length > 0) {
+      for await (const page of this.pages({ status: statuses })) {
+        pages++;
+        for (const s of page.items) listed.set(s.id, s.status);
+      }
     }
     for (const { id, w } of judged) if (listed.get(id) !== w.status) w.wake();
     return pages;
   }
 
+  /** Keyset pages, oldest first: sessions that leave the filter meanwhile do not shift the ones after them. */
+  private async *pages(filter: ListSessionsQuery): AsyncGenerator<Page<SessionSummary>> {
+    let createdAfter: string | undefined;
+    for (;;) {
+      const page = await this.client.listSessions({
+        ...filter,
+        sort: ['created_at'],
+        size: this.pageSize,
+        ...(createdAfter ? { createdAfter } : {}),
+      });
+      yield page;
+      const last = page.items.at(-1);
+      if (!last || page.items.length >= page.total || last.created_at === createdAfter) return;
+      createdAfter = last.created_at;
+    }
+  }
+
   private wakeAll(registeredBefore: number): void {
     for (const set of this.watchers.values()) for (const w of set) if (w.since <= registeredBefore) w.wake();
   }
+}
+
+function sleepUntil(time: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, Math.max(0, time - Date.now())));
 }

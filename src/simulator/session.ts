@@ -61,11 +61,15 @@ export class SimSession {
   private lastEventMs = 0;
   /** Indexes of answer_event events, so /changes finds the answer a page reaches without a scan. */
   private readonly answerIndexes: number[] = [];
+  /** `createdAt` as a number: the session list compares it for every session on every page. */
+  readonly createdMs: number;
 
   constructor(
     readonly setup: SessionSetup,
     readonly createdAt = new Date().toISOString(),
-  ) {}
+  ) {
+    this.createdMs = Date.parse(createdAt);
+  }
 
   static restore(setup: SessionSetup, saved: SavedRecord): SimSession {
     const { createdAt, events, ...fields } = saved;

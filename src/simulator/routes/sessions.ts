@@ -153,8 +153,8 @@ function listSessions(ctx: Ctx) {
       return false;
     if (groupId !== undefined && setup.groupId !== groupId) return false;
     if (parentId !== undefined && setup.parentSessionId !== parentId) return false;
-    if (createdBefore !== undefined && !(time(s.createdAt) < createdBefore)) return false;
-    if (createdAfter !== undefined && !(time(s.createdAt) > createdAfter)) return false;
+    if (createdBefore !== undefined && !(s.createdMs < createdBefore)) return false;
+    if (createdAfter !== undefined && !(s.createdMs > createdAfter)) return false;
     if (finishedBefore !== undefined && !(time(s.finishedAt) < finishedBefore)) return false;
     if (finishedAfter !== undefined && !(time(s.finishedAt) > finishedAfter)) return false;
     if (search !== undefined) {
