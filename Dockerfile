@@ -13,7 +13,10 @@ COPY . .
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:${NODE_VERSION}-bookworm-slim
+# Two malloc arenas instead of glibc's 8 per core: the worker's native threads otherwise keep hundreds of MB of
+# freed memory in arenas of their own (BENCHMARKS.md, issue 13: 10,000 live sessions in 1.4 GB, not 1.8).
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     HAI_TEMPORAL_METRICS_PORT=9464 \
     HAI_TEMPORAL_LOG_FORMAT=json
 WORKDIR /app

@@ -57,6 +57,13 @@ const positiveInt = (name: string, raw: string | undefined, fallback: number): n
   return value;
 };
 
+const nonNegativeInt = (name: string, raw: string): number => {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0)
+    throw new SettingsError(`${name}=${JSON.stringify(raw)} must be a whole number ≥ 0`);
+  return value;
+};
+
 export const DEFAULT_MAX_LOCAL_ACTIVITIES = 1000;
 
 export interface WorkerTuning {
@@ -65,6 +72,12 @@ export interface WorkerTuning {
   maxConcurrentWorkflowTasks: number;
   /** Concurrent local activities: mostly creates, each holding its slot until its session runs (up to 10 s). */
   maxConcurrentLocalActivities?: number;
+  /**
+   * Creates that wait at once for their session to start (each holds a workflow-task slot meanwhile, since a create
+   * runs inside its workflow's first task); past this, a create returns at once and the watch waits. Default: half
+   * the workflow-task slots.
+   */
+  maxStartWaits?: number;
   /** Unset: the SDK sizes the workflow cache from the heap (about 1 per 1.7 MB); each cached session uses about 0.6 MB. */
   maxCachedWorkflows: number | undefined;
 }
@@ -84,6 +97,9 @@ export function loadWorkerTuning(env = process.env): WorkerTuning {
       env.HAI_TEMPORAL_MAX_LOCAL_ACTIVITIES,
       DEFAULT_MAX_LOCAL_ACTIVITIES,
     ),
+    ...(env.HAI_TEMPORAL_MAX_START_WAITS
+      ? { maxStartWaits: nonNegativeInt('HAI_TEMPORAL_MAX_START_WAITS', env.HAI_TEMPORAL_MAX_START_WAITS) }
+      : {}),
     maxCachedWorkflows: env.HAI_TEMPORAL_MAX_CACHED_WORKFLOWS
       ? positiveInt('HAI_TEMPORAL_MAX_CACHED_WORKFLOWS', env.HAI_TEMPORAL_MAX_CACHED_WORKFLOWS, 0)
       : undefined,

@@ -70,6 +70,7 @@ export function createSessionWorker(opts: SessionWorkerOptions): Promise<Worker>
       ...createActivities(opts.hai, {
         tools: new ToolRegistry(opts.tools),
         notify: opts.notify ?? loadNotifySettings(),
+        maxStartWaits: tuning.maxStartWaits ?? Math.floor(tuning.maxConcurrentWorkflowTasks / 2),
         onSweepError: (err) =>
           Runtime.instance().logger.warn('the status sweep of lean watches failed', { error: String(err) }),
         onSlowSweep: (sweep) =>

@@ -27,7 +27,13 @@ export function idempotencyKeyFor(workflowId: string, firstRunId: string): strin
   return `hai-temporal-${createHash('sha256').update(`${workflowId}\n${firstRunId}`).digest('hex').slice(0, 40)}`;
 }
 
-export function createSessionActivity(client: HaiClient, tools: ToolRegistry) {
+/**
+ * `maxStartWaits`: creates of this worker that wait at once for their session to start. A create runs inside its
+ * workflow's first task, so each wait holds a workflow-task slot: on a platform that boots sessions slowly, a burst
+ * of starts would otherwise fill every slot with waits and starve the tasks that need the workflow thread.
+ */
+export function createSessionActivity(client: HaiClient, tools: ToolRegistry, maxStartWaits: number) {
+  let startWaits = 0;
   return async function createSession({
     workflowId,
     firstRunId,
@@ -56,7 +62,15 @@ export function createSessionActivity(client: HaiClient, tools: ToolRegistry) {
           signal: Context.current().cancellationSignal,
         }),
       );
-      const status = await untilRunning(client, session.id, session.status.status);
+      let status = session.status.status;
+      if (startWaits < maxStartWaits) {
+        startWaits++;
+        try {
+          status = await untilRunning(client, session.id, status);
+        } finally {
+          startWaits--;
+        }
+      }
       return { sessionId: session.id, status, agentViewUrl: session.agent_view_url ?? null };
     });
   };

@@ -15,6 +15,8 @@ export interface ActivityDependencies {
   /** Told when a sweep of lean watches fails (its reads are retried inside; the next sweep runs a second later). */
   onSweepError?: (err: unknown) => void;
   onSlowSweep?: SweepOptions['onSlowSweep'];
+  /** Creates that wait at once for their session to start (`WorkerTuning.maxStartWaits`); default 50. */
+  maxStartWaits?: number;
 }
 
 export function createActivities(haiClient: HaiClient, deps: ActivityDependencies = {}) {
@@ -24,7 +26,7 @@ export function createActivities(haiClient: HaiClient, deps: ActivityDependencie
   // Safe GETs that long or multi-request activities make around their one action (see the watch below).
   const reader = haiClient.withRetries('all');
   return {
-    createSession: createSessionActivity(client, tools),
+    createSession: createSessionActivity(client, tools, deps.maxStartWaits ?? 50),
     // The watch is a poller that lives for minutes and makes hundreds of safe GETs: one 503 must not cost the
     // attempt, since Temporal's backoff grows across attempts and does not reset on progress. Its GETs are retried
     // inside the attempt (bounded, Retry-After honoured); it fails to Temporal only when that runs out.

@@ -9,7 +9,7 @@ import { SessionClient } from '../../src/client';
 import type { SessionProgress } from '../../src/shared/session';
 import { HaiClient } from '../../src/hai/client';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator';
-import type { NotifySettings } from '../../src/config';
+import { loadWorkerTuning, type NotifySettings, type WorkerTuning } from '../../src/config';
 import type { Tool } from '../../src/tools/registry';
 import { createSessionWorker } from '../../src/worker';
 
@@ -37,6 +37,8 @@ export interface HarnessOptions {
   apiKey?: string;
   tools?: Tool[];
   notify?: NotifySettings;
+  /** Worker settings over the defaults. */
+  tuning?: Partial<WorkerTuning>;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -61,6 +63,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       workflowBundlePath: inject('workflowBundlePath'),
       tools: opts.tools ?? [],
       notify: opts.notify ?? {},
+      ...(opts.tuning ? { tuning: { ...loadWorkerTuning({}), ...opts.tuning } } : {}),
     });
     running = worker.run();
   }
