@@ -86,6 +86,14 @@ export class StatusSweep {
   private async sweepLoop(): Promise<void> {
     this.sweeping = true;
     this.lastSuccess = Date.now();
+    try {
+      await this.sweepWhileWatched();
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  private async sweepWhileWatched(): Promise<void> {
     while (this.watchers.size > 0) {
       const started = Date.now();
       try {
@@ -99,11 +107,18 @@ export class StatusSweep {
       }
       await sleepUntil(started + this.intervalMs);
     }
-    this.sweeping = false;
   }
 
   private async finishedLoop(): Promise<void> {
     this.feeding = true;
+    try {
+      await this.feedWhileWatched();
+    } finally {
+      this.feeding = false;
+    }
+  }
+
+  private async feedWhileWatched(): Promise<void> {
     let since = Date.now() - FIRST_LOOKBACK_MS;
     while (this.watchers.size > 0) {
       const started = Date.now();
@@ -114,7 +129,6 @@ export class StatusSweep {
       }
       await sleepUntil(started + this.finishedIntervalMs);
     }
-    this.feeding = false;
   }
 
   /** Wakes the watches of sessions that finished after `since`; returns where the next read starts. */
