@@ -49,22 +49,23 @@ export function resolveTaskQueue(explicit: string | undefined, env = process.env
   return taskQueue;
 }
 
-const positiveInt = (name: string, raw: string | undefined, fallback: number): number => {
-  if (raw === undefined || raw === '') return fallback;
+const wholeNumber = (name: string, raw: string, min: 0 | 1): number => {
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1)
-    throw new SettingsError(`${name}=${JSON.stringify(raw)} must be a whole number ≥ 1`);
+  if (!Number.isInteger(value) || value < min)
+    throw new SettingsError(`${name}=${JSON.stringify(raw)} must be a whole number ≥ ${min}`);
   return value;
 };
 
-const nonNegativeInt = (name: string, raw: string): number => {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0)
-    throw new SettingsError(`${name}=${JSON.stringify(raw)} must be a whole number ≥ 0`);
-  return value;
-};
+const positiveInt = (name: string, raw: string | undefined, fallback: number): number =>
+  raw === undefined || raw === '' ? fallback : wholeNumber(name, raw, 1);
 
 export const DEFAULT_MAX_LOCAL_ACTIVITIES = 1000;
+// More slots start a burst sooner (a first task holds its slot while the create waits for the session to start),
+// but under sustained load tasks then wait in the worker past their timeout (BENCHMARKS.md, issue 13).
+export const DEFAULT_MAX_WORKFLOW_TASKS = 100;
+
+/** Creates that may wait at once for their session to start, unless set: half the workflow-task slots. */
+export const defaultMaxStartWaits = (workflowTaskSlots: number): number => Math.floor(workflowTaskSlots / 2);
 
 export interface WorkerTuning {
   /** Concurrent activities: mostly watches, each an idle long-poll. */
@@ -88,9 +89,7 @@ export function loadWorkerTuning(env = process.env): WorkerTuning {
     maxConcurrentWorkflowTasks: positiveInt(
       'HAI_TEMPORAL_MAX_WORKFLOW_TASKS',
       env.HAI_TEMPORAL_MAX_WORKFLOW_TASKS,
-      // More slots start a burst sooner (a first task holds its slot while the create waits for the session to
-      // start), but under sustained load tasks then wait in the worker past their timeout (BENCHMARKS.md, issue 13).
-      100,
+      DEFAULT_MAX_WORKFLOW_TASKS,
     ),
     maxConcurrentLocalActivities: positiveInt(
       'HAI_TEMPORAL_MAX_LOCAL_ACTIVITIES',
@@ -98,7 +97,7 @@ export function loadWorkerTuning(env = process.env): WorkerTuning {
       DEFAULT_MAX_LOCAL_ACTIVITIES,
     ),
     ...(env.HAI_TEMPORAL_MAX_START_WAITS
-      ? { maxStartWaits: nonNegativeInt('HAI_TEMPORAL_MAX_START_WAITS', env.HAI_TEMPORAL_MAX_START_WAITS) }
+      ? { maxStartWaits: wholeNumber('HAI_TEMPORAL_MAX_START_WAITS', env.HAI_TEMPORAL_MAX_START_WAITS, 0) }
       : {}),
     maxCachedWorkflows: env.HAI_TEMPORAL_MAX_CACHED_WORKFLOWS
       ? positiveInt('HAI_TEMPORAL_MAX_CACHED_WORKFLOWS', env.HAI_TEMPORAL_MAX_CACHED_WORKFLOWS, 0)

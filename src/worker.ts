@@ -9,6 +9,7 @@ import { createBatchActivities } from './batch/activities';
 import { createScheduleActivities } from './schedule/activities';
 import {
   DEFAULT_MAX_LOCAL_ACTIVITIES,
+  defaultMaxStartWaits,
   loadLogFormat,
   loadLogLevel,
   loadMetricsAddress,
@@ -70,7 +71,7 @@ export function createSessionWorker(opts: SessionWorkerOptions): Promise<Worker>
       ...createActivities(opts.hai, {
         tools: new ToolRegistry(opts.tools),
         notify: opts.notify ?? loadNotifySettings(),
-        maxStartWaits: tuning.maxStartWaits ?? Math.floor(tuning.maxConcurrentWorkflowTasks / 2),
+        maxStartWaits: tuning.maxStartWaits ?? defaultMaxStartWaits(tuning.maxConcurrentWorkflowTasks),
         onSweepError: (err) =>
           Runtime.instance().logger.warn('the status sweep of lean watches failed', { error: String(err) }),
         onSlowSweep: (sweep) =>

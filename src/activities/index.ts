@@ -1,4 +1,5 @@
 // The activities of the session workflow, created with what they depend on.
+import { DEFAULT_MAX_WORKFLOW_TASKS, defaultMaxStartWaits } from '../config';
 import type { HaiClient } from '../hai/client';
 import { ToolRegistry } from '../tools/registry';
 import { checkAnswersActivity } from './check-answers';
@@ -15,7 +16,7 @@ export interface ActivityDependencies {
   /** Told when a sweep of lean watches fails (its reads are retried inside; the next sweep runs a second later). */
   onSweepError?: (err: unknown) => void;
   onSlowSweep?: SweepOptions['onSlowSweep'];
-  /** Creates that wait at once for their session to start (`WorkerTuning.maxStartWaits`); default 50. */
+  /** Creates that wait at once for their session to start (`WorkerTuning.maxStartWaits`); default: half of `DEFAULT_MAX_WORKFLOW_TASKS`. */
   maxStartWaits?: number;
 }
 
@@ -26,7 +27,11 @@ export function createActivities(haiClient: HaiClient, deps: ActivityDependencie
   // Safe GETs that long or multi-request activities make around their one action (see the watch below).
   const reader = haiClient.withRetries('all');
   return {
-    createSession: createSessionActivity(client, tools, deps.maxStartWaits ?? 50),
+    createSession: createSessionActivity(
+      client,
+      tools,
+      deps.maxStartWaits ?? defaultMaxStartWaits(DEFAULT_MAX_WORKFLOW_TASKS),
+    ),
     // The watch is a poller that lives for minutes and makes hundreds of safe GETs: one 503 must not cost the
     // attempt, since Temporal's backoff grows across attempts and does not reset on progress. Its GETs are retried
     // inside the attempt (bounded, Retry-After honoured); it fails to Temporal only when that runs out.

@@ -32,6 +32,9 @@ const FIRST_LOOKBACK_MS = 60_000;
 /** Sessions that finished up to this long before the newest one seen are read again: a late write is not missed. */
 const FINISHED_OVERLAP_MS = 5_000;
 
+/** The sweep of the statuses the watches know, and the read of the sessions finished lately. */
+type Loop = 'sweep' | 'finished';
+
 interface Watcher {
   status: string;
   since: number;
@@ -40,8 +43,7 @@ interface Watcher {
 
 export class StatusSweep {
   private readonly watchers = new Map<string, Set<Watcher>>();
-  private sweeping = false;
-  private feeding = false;
+  private readonly loops = new Set<Loop>();
   private lastSuccess = Date.now();
   private readonly intervalMs: number;
   private readonly finishedIntervalMs: number;
@@ -78,56 +80,52 @@ export class StatusSweep {
       const set = this.watchers.get(sessionId) ?? new Set<Watcher>();
       set.add(watcher);
       this.watchers.set(sessionId, set);
-      if (!this.sweeping) void this.sweepLoop();
-      if (!this.feeding) void this.finishedLoop();
+      this.startLoops();
     });
   }
 
-  private async sweepLoop(): Promise<void> {
-    this.sweeping = true;
-    this.lastSuccess = Date.now();
+  /** Starts whichever loop is not running; each runs while any watch waits. */
+  private startLoops(): void {
+    if (!this.loops.has('sweep')) {
+      this.lastSuccess = Date.now();
+      void this.repeat('sweep', this.intervalMs, () => this.sweepRound());
+    }
+    if (!this.loops.has('finished')) {
+      let since = Date.now() - FIRST_LOOKBACK_MS;
+      void this.repeat('finished', this.finishedIntervalMs, async () => {
+        try {
+          since = await this.wakeFinished(since);
+        } catch (err) {
+          this.opts.onError?.(err);
+        }
+      });
+    }
+  }
+
+  /** The loop leaves its set in the same turn as it finds no watch: a watch added later starts it again. */
+  private async repeat(loop: Loop, intervalMs: number, round: () => Promise<void>): Promise<void> {
+    this.loops.add(loop);
     try {
-      await this.sweepWhileWatched();
-    } finally {
-      this.sweeping = false;
-    }
-  }
-
-  private async sweepWhileWatched(): Promise<void> {
-    while (this.watchers.size > 0) {
-      const started = Date.now();
-      try {
-        const pages = await this.sweep();
-        this.lastSuccess = Date.now();
-        const ms = this.lastSuccess - started;
-        if (ms > SLOW_SWEEP_MS) this.opts.onSlowSweep?.({ ms, pages, sessions: this.watchers.size });
-      } catch (err) {
-        this.opts.onError?.(err);
-        if (Date.now() - this.lastSuccess > this.staleAfterMs) this.wakeAll(Date.now() - this.staleAfterMs);
+      while (this.watchers.size > 0) {
+        const started = Date.now();
+        await round();
+        await sleepUntil(started + intervalMs);
       }
-      await sleepUntil(started + this.intervalMs);
+    } finally {
+      this.loops.delete(loop);
     }
   }
 
-  private async finishedLoop(): Promise<void> {
-    this.feeding = true;
+  private async sweepRound(): Promise<void> {
+    const started = Date.now();
     try {
-      await this.feedWhileWatched();
-    } finally {
-      this.feeding = false;
-    }
-  }
-
-  private async feedWhileWatched(): Promise<void> {
-    let since = Date.now() - FIRST_LOOKBACK_MS;
-    while (this.watchers.size > 0) {
-      const started = Date.now();
-      try {
-        since = await this.wakeFinished(since);
-      } catch (err) {
-        this.opts.onError?.(err);
-      }
-      await sleepUntil(started + this.finishedIntervalMs);
+      const pages = await this.sweep();
+      this.lastSuccess = Date.now();
+      const ms = this.lastSuccess - started;
+      if (ms > SLOW_SWEEP_MS) this.opts.onSlowSweep?.({ ms, pages, sessions: this.watchers.size });
+    } catch (err) {
+      this.opts.onError?.(err);
+      if (Date.now() - this.lastSuccess > this.staleAfterMs) this.wakeAll(Date.now() - this.staleAfterMs);
     }
   }
 
