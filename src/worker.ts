@@ -3,8 +3,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DataConverter, Logger } from '@temporalio/common';
-import { type LogLevel, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createActivities } from './activities';
+import { AsyncCompletionClient } from '@temporalio/client';
+import { type LogLevel, NativeConnection, Runtime, Worker, type WorkerPlugin } from '@temporalio/worker';
+import { createActivities, ParkedWatches } from './activities';
 import { createBatchActivities } from './batch/activities';
 import { createScheduleActivities } from './schedule/activities';
 import {
@@ -59,11 +60,17 @@ export interface SessionWorkerOptions {
 
 export function createSessionWorker(opts: SessionWorkerOptions): Promise<Worker> {
   const tuning = opts.tuning ?? loadWorkerTuning();
+  const dataConverter = opts.dataConverter ?? loadDataConverter();
+  const { connection, namespace } = opts;
+  const parking = new ParkedWatches(new AsyncCompletionClient({ connection, namespace, dataConverter }), (what, err) =>
+    Runtime.instance().logger.warn(what, { error: String(err) }),
+  );
   return Worker.create({
-    connection: opts.connection,
-    namespace: opts.namespace,
+    connection,
+    namespace,
     taskQueue: opts.taskQueue,
-    dataConverter: opts.dataConverter ?? loadDataConverter(),
+    dataConverter,
+    plugins: [handOverOnStop(parking)],
     ...(opts.workflowBundlePath
       ? { workflowBundle: { codePath: opts.workflowBundlePath } }
       : { workflowsPath: WORKFLOWS_PATH }),
@@ -72,6 +79,7 @@ export function createSessionWorker(opts: SessionWorkerOptions): Promise<Worker>
         tools: new ToolRegistry(opts.tools),
         notify: opts.notify ?? loadNotifySettings(),
         maxStartWaits: tuning.maxStartWaits ?? defaultMaxStartWaits(tuning.maxConcurrentWorkflowTasks),
+        parking,
         onSweepError: (err) =>
           Runtime.instance().logger.warn('the status sweep of lean watches failed', { error: String(err) }),
         onSlowSweep: (sweep) =>
@@ -90,6 +98,20 @@ export function createSessionWorker(opts: SessionWorkerOptions): Promise<Worker>
     ...(tuning.maxCachedWorkflows ? { maxCachedWorkflows: tuning.maxCachedWorkflows } : {}),
     shutdownGraceTime: '5s',
   });
+}
+
+/** A worker that stops hands its parked lean watches over to the other workers at once (not after their timeout). */
+function handOverOnStop(parking: ParkedWatches): WorkerPlugin {
+  return {
+    name: 'hai-temporal.hand-over-parked-watches',
+    async runWorker(worker, next) {
+      try {
+        await next(worker);
+      } finally {
+        await parking.handOver();
+      }
+    },
+  };
 }
 
 export interface RuntimeOptions {

@@ -5,6 +5,7 @@ import { ToolRegistry } from '../tools/registry';
 import { checkAnswersActivity } from './check-answers';
 import { createSessionActivity } from './create-session';
 import { notifyActivity, type NotifySettings } from './notify';
+import type { ParkedWatches } from './parked-watches';
 import { StatusSweep, type SweepOptions } from './status-sweep';
 import { steerSessionActivity } from './steer-session';
 import { runToolActivity, submitToolResultsActivity } from './tools';
@@ -18,6 +19,8 @@ export interface ActivityDependencies {
   onSlowSweep?: SweepOptions['onSlowSweep'];
   /** Creates that wait at once for their session to start (`WorkerTuning.maxStartWaits`); default: half of `DEFAULT_MAX_WORKFLOW_TASKS`. */
   maxStartWaits?: number;
+  /** Where lean watches wait without holding an activity slot (async completion); without it they wait in their activity. */
+  parking?: ParkedWatches;
 }
 
 export function createActivities(haiClient: HaiClient, deps: ActivityDependencies = {}) {
@@ -38,6 +41,7 @@ export function createActivities(haiClient: HaiClient, deps: ActivityDependencie
     watchSession: watchSessionActivity(
       reader,
       new StatusSweep(reader, { onError: deps.onSweepError, onSlowSweep: deps.onSlowSweep }),
+      deps.parking,
     ),
     checkAnswers: checkAnswersActivity(),
     steerSession: steerSessionActivity(client, reader),
@@ -51,6 +55,7 @@ export type SessionActivities = ReturnType<typeof createActivities>;
 export type { CheckAnswersInput } from './check-answers';
 export type { CreateSessionInput, CreatedSession } from './create-session';
 export type { NotifyInput } from './notify';
+export { ParkedWatches, type Completions } from './parked-watches';
 export type { SteerInput } from './steer-session';
 export type { RunToolInput } from './tools';
 export type { WatchInput, WatchResult, CheckedAnswer } from './watch-session';
