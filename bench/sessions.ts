@@ -18,7 +18,7 @@ import type { SessionResult } from '../src/shared/session';
 import type { SimulatorStats } from '../src/simulator';
 import { findTemporalCli, MISSING_CLI_HELP, PROJECT_ROOT } from '../src/temporal/cli-binary';
 import { SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes';
-import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../src/worker';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../src/worker';
 import {
   type Child,
   connectWhenUp,
@@ -106,8 +106,7 @@ async function main(): Promise<void> {
   const bundlePath = join(dir, 'workflow-bundle.js');
   const quiet = () => undefined;
   const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    ...WORKFLOW_BUNDLE_OPTIONS,
     logger: { trace: quiet, debug: quiet, info: quiet, warn: console.warn, error: console.error, log: quiet },
   });
   writeFileSync(bundlePath, code);

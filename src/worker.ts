@@ -42,6 +42,18 @@ function bundlerModule(relative: string): string {
 export const WORKFLOWS_PATH = bundlerModule('./workflows/index');
 /** Bundle these with the workflows (`bundleWorkflowCode({workflowInterceptorModules})`): session metrics, log attributes. */
 export const WORKFLOW_INTERCEPTOR_MODULES = [bundlerModule('./metrics/workflow-interceptors')];
+/**
+ * The modules every workflow shares: evaluated once per workflow thread, not once per workflow. They keep no state of
+ * their own (a workflow's state lives in its objects and Temporal's activator), so a cached session costs its own
+ * state only, not a copy of every module it imports (docs/decisions.md, "Workflow modules are shared").
+ */
+export const PRELOADED_MODULES = [WORKFLOWS_PATH, ...WORKFLOW_INTERCEPTOR_MODULES];
+/** `bundleWorkflowCode(WORKFLOW_BUNDLE_OPTIONS)` makes a bundle for `--workflow-bundle` as the worker would. */
+export const WORKFLOW_BUNDLE_OPTIONS = {
+  workflowsPath: WORKFLOWS_PATH,
+  workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+  preloadModules: PRELOADED_MODULES,
+};
 
 export interface SessionWorkerOptions {
   connection: NativeConnection;
@@ -73,7 +85,7 @@ export function createSessionWorker(opts: SessionWorkerOptions): Promise<Worker>
     plugins: [handOverOnStop(parking)],
     ...(opts.workflowBundlePath
       ? { workflowBundle: { codePath: opts.workflowBundlePath } }
-      : { workflowsPath: WORKFLOWS_PATH }),
+      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: PRELOADED_MODULES } }),
     activities: {
       ...createActivities(opts.hai, {
         tools: new ToolRegistry(opts.tools),

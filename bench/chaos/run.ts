@@ -18,7 +18,7 @@ import { ScheduleClient } from '../../src/schedule/client';
 import { rootCause } from '../../src/shared/root-cause';
 import { approveUpdate, replyUpdate, type SessionResult } from '../../src/shared/session';
 import { startSimulator } from '../../src/simulator';
-import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../src/worker';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../src/worker';
 import { DevServer, freePort, SupervisedWorker } from './processes';
 
 const { values: flags } = parseArgs({
@@ -104,8 +104,7 @@ async function main(): Promise<void> {
   );
 
   const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    ...WORKFLOW_BUNDLE_OPTIONS,
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
   });
   const bundle = join(dir, 'bundle.js');

@@ -4,14 +4,13 @@
 //   node --import tsx bench/perf/bundle.ts <out-file>
 import { writeFileSync } from 'node:fs';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../src/worker';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../src/worker';
 
 const out = process.argv[2];
 if (!out) throw new Error('usage: bundle.ts <out-file>');
 const quiet = () => undefined;
 const { code } = await bundleWorkflowCode({
-  workflowsPath: WORKFLOWS_PATH,
-  workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+  ...WORKFLOW_BUNDLE_OPTIONS,
   logger: { trace: quiet, debug: quiet, info: quiet, warn: console.warn, error: console.error, log: quiet },
 });
 writeFileSync(out, code);

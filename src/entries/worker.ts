@@ -5,6 +5,7 @@ export {
   runWorker,
   installRuntime,
   WORKFLOWS_PATH,
+  WORKFLOW_BUNDLE_OPTIONS,
   type SessionWorkerOptions,
   type RunWorkerOptions,
 } from '../worker';

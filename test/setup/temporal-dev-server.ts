@@ -9,7 +9,7 @@ import type { TestProject } from 'vitest/node';
 import 'vitest';
 import { devServerExecutable } from '../../src/temporal/cli-binary';
 import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
-import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../src/worker';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../src/worker';
 
 let env: TestWorkflowEnvironment | undefined;
 
@@ -49,8 +49,7 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('temporalUiUrl', `http://127.0.0.1:${uiPort}`);
 
   const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    ...WORKFLOW_BUNDLE_OPTIONS,
     logger: quietLogger,
   });
   const dir = join(process.cwd(), 'test-results');
