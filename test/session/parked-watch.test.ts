@@ -1,7 +1,9 @@
 // Lean watches wait parked (async activity completion): they hold no activity slot, heartbeat by task token, and a
 // worker that stops hands them over at once instead of after their heartbeat timeout.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { temporal } from '@temporalio/proto';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../../src/activities';
 import { idempotencyKeyFor } from '../../src/activities/create-session';
 import { eventually, type Harness, sim, startHarness } from '../helpers/harness';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
@@ -91,6 +93,32 @@ describe('a worker that shuts down', () => {
     for (const x of handles) {
       expect(await x.result()).toMatchObject({ status: 'completed', endedBy: 'agent' });
       expect(h.sim.stats().createsByIdempotencyKey[idempotencyKeyFor(x.workflowId, x.firstExecutionRunId)]).toBe(1);
+    }
+  });
+});
+
+describe('a worker built from createActivities alone', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ noWorker: true });
+  });
+  afterAll(() => h?.stop());
+
+  it('follows a lean session inside its activity, with nowhere to park it', async () => {
+    const connection = await NativeConnection.connect({ address: h.temporalAddress });
+    try {
+      const worker = await Worker.create({
+        connection,
+        taskQueue: h.taskQueue,
+        workflowBundle: { codePath: inject('workflowBundlePath') },
+        activities: createActivities(h.hai),
+      });
+      const result = await worker.runUntil(
+        h.sessions.run({ task: sim({ steps: 5, answer: 'followed in place' }), watch: 'lean' }),
+      );
+      expect(result).toMatchObject({ status: 'completed', answer: 'followed in place' });
+    } finally {
+      await connection.close();
     }
   });
 });
