@@ -1,9 +1,9 @@
 // Lean watches that wait without holding an activity (async activity completion). A lean watch only waits for the
-// worker's status sweep, and an activity in flight costs the worker about 120 KB (the SDK's state for it, in Node and
-// in Rust): 10,000 of them were most of a worker's memory. So the activity registers here and returns at once; this
-// follows the session, heartbeats for it by task token (one per 0.8 × heartbeat timeout, as the SDK would), and
-// completes it by task token. A killed worker's parked watches stop heartbeating and are retried elsewhere once their
-// heartbeat timeout passes, as before; a worker that shuts down hands them over at once (`handOver`).
+// worker's status sweep, yet an activity in flight costs the worker the SDK's state for it (42 KB of main-thread heap,
+// and its Rust side), once per live session. So the activity registers here and returns at once; this follows the
+// session, heartbeats for it by task token (one per 0.8 × heartbeat timeout, as the SDK would), and completes it by
+// task token. A killed worker's parked watches stop heartbeating and are retried elsewhere once their heartbeat
+// timeout passes, as before; a worker that shuts down hands them over at once (`handOver`).
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import {
   ActivityCancelledError,
@@ -35,10 +35,6 @@ export class ParkedWatches {
     private readonly completions: Completions,
     private readonly onError: (what: string, err: unknown) => void = () => undefined,
   ) {}
-
-  get size(): number {
-    return this.parked.size;
-  }
 
   /**
    * Runs `follow` for the activity of `taskToken` and completes it with what `follow` returns or throws. `follow`
