@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { useSimulator, waitFor } from './helpers';
 
-const api = useSimulator({ concurrencyLimit: 2 });
+const BOOT_MS = 10;
+const api = useSimulator({ concurrencyLimit: 2, bootMs: BOOT_MS });
 // Each API key is its own tenant, so every test gets a fresh quota.
 let n = 0;
 const tenant = () => {
@@ -72,11 +73,12 @@ describe('concurrency quota', () => {
     await t.create();
     await t.create();
     const queued = await t.create();
-    api.sim.setOptions({ concurrencyLimit: 3 });
+    // A long boot keeps it `pending` however late the read comes (a loaded machine read it `running` after its 10 ms).
+    api.sim.setOptions({ concurrencyLimit: 3, bootMs: 60_000 });
     try {
       expect(await t.status(queued.body.id)).toBe('pending');
     } finally {
-      api.sim.setOptions({ concurrencyLimit: 2 });
+      api.sim.setOptions({ concurrencyLimit: 2, bootMs: BOOT_MS });
     }
   });
 });
