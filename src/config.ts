@@ -64,6 +64,8 @@ export const DEFAULT_MAX_LOCAL_ACTIVITIES = 1000;
 // but under sustained load tasks then wait in the worker past their timeout (BENCHMARKS.md, issue 13).
 export const DEFAULT_MAX_WORKFLOW_TASKS = 100;
 
+export const DEFAULT_MAX_TASK_POLLS = 100;
+
 /** Creates that may wait at once for their session to start, unless set: half the workflow-task slots. */
 export const defaultMaxStartWaits = (workflowTaskSlots: number): number => Math.floor(workflowTaskSlots / 2);
 
@@ -79,6 +81,10 @@ export interface WorkerTuning {
    * the workflow-task slots.
    */
   maxStartWaits?: number;
+  /** Polls of the workflow task queues (sticky and not) open at once, at most; they scale with the server's backlog. */
+  maxWorkflowTaskPolls?: number;
+  /** Polls of the activity task queue open at once, at most; they scale with the server's backlog. */
+  maxActivityTaskPolls?: number;
   /** Unset: the SDK sizes the workflow cache from the heap (about 1 per 1.7 MB); each cached session uses about 0.6 MB. */
   maxCachedWorkflows: number | undefined;
 }
@@ -95,6 +101,16 @@ export function loadWorkerTuning(env = process.env): WorkerTuning {
       'HAI_TEMPORAL_MAX_LOCAL_ACTIVITIES',
       env.HAI_TEMPORAL_MAX_LOCAL_ACTIVITIES,
       DEFAULT_MAX_LOCAL_ACTIVITIES,
+    ),
+    maxWorkflowTaskPolls: positiveInt(
+      'HAI_TEMPORAL_MAX_WORKFLOW_TASK_POLLS',
+      env.HAI_TEMPORAL_MAX_WORKFLOW_TASK_POLLS,
+      DEFAULT_MAX_TASK_POLLS,
+    ),
+    maxActivityTaskPolls: positiveInt(
+      'HAI_TEMPORAL_MAX_ACTIVITY_TASK_POLLS',
+      env.HAI_TEMPORAL_MAX_ACTIVITY_TASK_POLLS,
+      DEFAULT_MAX_TASK_POLLS,
     ),
     ...(env.HAI_TEMPORAL_MAX_START_WAITS
       ? { maxStartWaits: wholeNumber('HAI_TEMPORAL_MAX_START_WAITS', env.HAI_TEMPORAL_MAX_START_WAITS, 0) }
@@ -203,6 +219,8 @@ export const WORKER_ENV_VARS = [
   'HAI_TEMPORAL_MAX_LOCAL_ACTIVITIES',
   'HAI_TEMPORAL_MAX_CACHED_WORKFLOWS',
   'HAI_TEMPORAL_MAX_START_WAITS',
+  'HAI_TEMPORAL_MAX_WORKFLOW_TASK_POLLS',
+  'HAI_TEMPORAL_MAX_ACTIVITY_TASK_POLLS',
   'HAI_TEMPORAL_LOG_LEVEL',
   'HAI_TEMPORAL_LOG_FORMAT',
   'HAI_TEMPORAL_METRICS_PORT',

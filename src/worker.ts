@@ -4,12 +4,20 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DataConverter, Logger } from '@temporalio/common';
 import { AsyncCompletionClient } from '@temporalio/client';
-import { type LogLevel, NativeConnection, Runtime, Worker, type WorkerPlugin } from '@temporalio/worker';
+import {
+  type LogLevel,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkerOptions,
+  type WorkerPlugin,
+} from '@temporalio/worker';
 import { createActivities, ParkedWatches } from './activities';
 import { createBatchActivities } from './batch/activities';
 import { createScheduleActivities } from './schedule/activities';
 import {
   DEFAULT_MAX_LOCAL_ACTIVITIES,
+  DEFAULT_MAX_TASK_POLLS,
   defaultMaxStartWaits,
   loadLogFormat,
   loadLogLevel,
@@ -107,9 +115,20 @@ export function createSessionWorker(opts: SessionWorkerOptions): Promise<Worker>
     maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
     maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivities ?? DEFAULT_MAX_LOCAL_ACTIVITIES,
+    workflowTaskPollerBehavior: pollsUpTo(tuning.maxWorkflowTaskPolls),
+    activityTaskPollerBehavior: pollsUpTo(tuning.maxActivityTaskPolls),
     ...(tuning.maxCachedWorkflows ? { maxCachedWorkflows: tuning.maxCachedWorkflows } : {}),
     shutdownGraceTime: '5s',
   });
+}
+
+/**
+ * Polls that scale with the backlog the server reports, up to `maximum`. The SDK's fixed default (2 polls of the
+ * workflow queue, 8 of the worker's sticky queue) let tasks wait on the server with slots free: at 10,000 live
+ * sessions endings were picked up 6 → 136 s late (BENCHMARKS.md, issue 13, fifth pass).
+ */
+function pollsUpTo(maximum = DEFAULT_MAX_TASK_POLLS): WorkerOptions['workflowTaskPollerBehavior'] {
+  return { type: 'autoscaling', maximum, initial: Math.min(5, maximum) };
 }
 
 /** A worker that stops hands its parked lean watches over to the other workers at once (not after their timeout). */

@@ -6,7 +6,7 @@
 // The project's sessions are lean (`watch: 'lean'`): the worker follows them by one sweep of the session list.
 import { openFilesLimit } from '../support';
 import { histories, result, workflowObservations } from './histories';
-import type { Config } from './options';
+import { type Config, PROJECT_ONLY } from './options';
 import { type Observation, runPlain } from './plain-loop';
 import { othersNote, percentile, type Row, type ScenarioReport } from './report';
 import { between, cores, peakRssMb, type Sample, sampledRssMb, sessionMinutes } from './sampler';
@@ -37,11 +37,13 @@ export async function capacity(cfg: Config): Promise<ScenarioReport> {
         (err) => (errors.push(`loop: ${err}`), { ok: false, observations: [] }),
       );
     const live = (hai: typeof loopHai) => async () => (await hai.getQuota()).active;
-    const plain = await within(
-      cfg.timeoutS,
-      'plain loop',
-      paced(n, cfg.batch, async (i) => void runs.push(follow(i)), live(loopHai)).then(() => Promise.all(runs)),
-    );
+    const plain = PROJECT_ONLY
+      ? []
+      : await within(
+          cfg.timeoutS,
+          'plain loop',
+          paced(n, cfg.batch, async (i) => void runs.push(follow(i)), live(loopHai)).then(() => Promise.all(runs)),
+        );
     const t1 = await sampler.mark();
     const requests1 = await stack.platformRequests();
     const heartbeats1 = await heartbeats();
@@ -83,14 +85,24 @@ export async function capacity(cfg: Config): Promise<ScenarioReport> {
         ),
         p,
       );
-    const correct = (runs: typeof plain) => `${runs.filter((r) => r.ok).length}/${n}`;
+    const correct = (runs: typeof plain) => (runs.length ? `${runs.filter((r) => r.ok).length}/${n}` : null);
     const peak = (span: Sample[]) => Math.max(0, ...span.map((s) => s.live));
     const rows: Row[] = [
-      { metric: 'live sessions at once (peak)', baseline: peak(loopSpan), project: peak(projectSpan), floor: n },
-      { metric: 'CPU while all live (cores)', baseline: loopCores.bench, project: projectCores.worker, floor: null },
+      {
+        metric: 'live sessions at once (peak)',
+        baseline: PROJECT_ONLY ? null : peak(loopSpan),
+        project: peak(projectSpan),
+        floor: n,
+      },
+      {
+        metric: 'CPU while all live (cores)',
+        baseline: PROJECT_ONLY ? null : loopCores.bench,
+        project: projectCores.worker,
+        floor: null,
+      },
       {
         metric: 'peak RSS (MB)',
-        baseline: sampledRssMb(loopSpan, (s) => s.bench),
+        baseline: PROJECT_ONLY ? null : sampledRssMb(loopSpan, (s) => s.bench),
         project: peakRssMb(projectSpan, (s) => s.worker),
         floor: null,
       },
@@ -104,7 +116,7 @@ export async function capacity(cfg: Config): Promise<ScenarioReport> {
       ),
       {
         metric: 'platform requests per session-minute',
-        baseline: (requests1 - requests0) / sessionMinutes(loopSpan),
+        baseline: PROJECT_ONLY ? null : (requests1 - requests0) / sessionMinutes(loopSpan),
         project: (requests2 - requests1) / sessionMinutes(projectSpan),
         floor: null,
       },

@@ -59,11 +59,14 @@ const { values: flags } = parseArgs({
   options: {
     scenario: { type: 'string', multiple: true },
     out: { type: 'string', default: join(PROJECT_ROOT, 'bench', 'results') },
+    // (c) only: skip the plain loop's phase, to iterate on the worker (its figures then read null).
+    'project-only': { type: 'boolean', default: false },
     ...Object.fromEntries(Object.values(FLAG_OF).map((name) => [name, { type: 'string' as const }])),
   },
 });
 
 export const OUT_DIR = flags.out;
+export const PROJECT_ONLY = flags['project-only'];
 
 /** `--scenario a --scenario c` or `--scenario a,c`; all but (c) when none is given. */
 export function chosenScenarios(): Scenario[] {

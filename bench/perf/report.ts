@@ -36,7 +36,7 @@ export function percentile(values: number[], p: number): number | null {
 export const othersNote = (loop: Cores, project: Cores) =>
   `others on the machine took ${show(loop.foreign)} cores during the loop, ${show(project.foreign)} during the project`;
 
-const show = (cell: Cell): string => {
+export const show = (cell: Cell): string => {
   if (cell === null) return '—';
   if (typeof cell === 'string') return cell;
   const abs = Math.abs(cell);

@@ -78,6 +78,8 @@ export class Stack {
       serverArgs.push('--dynamic-config-value', 'matching.useNewMatcher=true');
       serverArgs.push('--dynamic-config-value', 'matching.enableFairness=true');
       for (const key of SEARCH_ATTRIBUTES) serverArgs.push('--search-attribute', `${key.name}=Keyword`);
+      // A way to try the server's settings, e.g. HAI_BENCH_SERVER_ARGS="--dynamic-config-value key=value".
+      serverArgs.push(...(process.env.HAI_BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? []));
       const server = startChild('dev server', temporalCli, serverArgs, process.env, join(dir, 'server.log'));
       children.push(server);
       const connection = await connectWhenUp(address, 60_000);

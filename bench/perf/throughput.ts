@@ -5,11 +5,13 @@
 import { ServiceError } from '@temporalio/client';
 import type { SessionResult } from '../../src/shared/session';
 import { mapLimit } from '../support';
-import type { Config } from './options';
+import { histories } from './histories';
+import { type Config, PROJECT_ONLY } from './options';
+import { phaseSummary, phasesOf } from './phases';
 import { runPlain } from './plain-loop';
-import { othersNote, type Row, type ScenarioReport } from './report';
+import { othersNote, percentile, type Row, type ScenarioReport, show } from './report';
 import { between, cores, peakRssMb, sampledRssMb } from './sampler';
-import { LOOP_KEY, Stack } from './stack';
+import { LOOP_KEY, Stack, WORKER_KEY } from './stack';
 import { answerOf, range, taskOf, within } from './workload';
 
 export const windowed = (cfg: Config) =>
@@ -42,26 +44,37 @@ async function throughput(scenario: string, cfg: Config, window: number, what: s
     const sampler = stack.sample();
     const requests0 = await stack.platformRequests();
     const t0 = await sampler.mark();
-    const plain = await within(
-      cfg.timeoutS,
-      'plain loop',
-      mapLimit(range(n), window, async (i) =>
-        runPlain(hai, task(i)).then(({ answer }) => answer === answerOf(i), failed),
-      ),
-    );
+    const loopTotalS: number[] = [];
+    const plain = PROJECT_ONLY
+      ? []
+      : await within(
+          cfg.timeoutS,
+          'plain loop',
+          mapLimit(range(n), window, async (i) => {
+            const called = Date.now();
+            const ok = await runPlain(hai, task(i)).then(({ answer }) => answer === answerOf(i), failed);
+            loopTotalS.push((Date.now() - called) / 1000);
+            return ok;
+          }),
+        );
     const t1 = await sampler.mark();
     const requests1 = await stack.platformRequests();
     await hai.close();
 
     const sessions = stack.sessions;
+    const ids = range(n).map((i) => `${stack.run}-${i}`);
+    const calledMs: number[] = [];
+    const seenMs: number[] = [];
     const t2 = await sampler.mark();
     const project = await within(
       cfg.timeoutS,
       'project',
       mapLimit(range(n), window, async (i) => {
         try {
-          const handle = await sessions.start({ task: task(i) }, { workflowId: `${stack.run}-${i}` });
+          calledMs[i] = Date.now();
+          const handle = await sessions.start({ task: task(i) }, { workflowId: ids[i] });
           const result = await waitForResult(handle);
+          seenMs[i] = Date.now();
           return result.status === 'completed' && result.answer === answerOf(i);
         } catch (err) {
           return failed(err);
@@ -71,31 +84,51 @@ async function throughput(scenario: string, cfg: Config, window: number, what: s
     const t3 = await sampler.mark();
     const requests3 = await stack.platformRequests();
     const samples = await sampler.stop();
+    const events = await histories(stack.client, ids);
+    const workerHai = stack.platform(WORKER_KEY);
+    const phases = phaseSummary(
+      await phasesOf(
+        workerHai,
+        events.map((e, i) => ({ events: e, calledMs: calledMs[i]!, seenMs: seenMs[i]! })),
+      ),
+    );
+    await workerHai.close();
 
     const loopSpan = between(samples, t0, t1);
     const projectSpan = between(samples, t2, t3);
     const [loopCores, projectCores] = [cores(loopSpan), cores(projectSpan)];
-    const correct = (oks: boolean[]) => `${oks.filter(Boolean).length}/${n}`;
+    const correct = (oks: boolean[]) => (oks.length ? `${oks.filter(Boolean).length}/${n}` : null);
     const rows: Row[] = [
-      { metric: 'wall time (s)', baseline: (t1 - t0) / 1000, project: (t3 - t2) / 1000, floor: floorS(cfg, window) },
+      {
+        metric: 'wall time (s)',
+        baseline: PROJECT_ONLY ? null : (t1 - t0) / 1000,
+        project: (t3 - t2) / 1000,
+        floor: floorS(cfg, window),
+      },
       { metric: 'sessions correct', baseline: correct(plain), project: correct(project), floor: null },
       {
         metric: 'CPU, loop process / worker (cores)',
-        baseline: loopCores.bench,
+        baseline: PROJECT_ONLY ? null : loopCores.bench,
         project: projectCores.worker,
         floor: null,
       },
       {
         metric: 'peak RSS, loop process / worker (MB)',
-        baseline: sampledRssMb(loopSpan, (s) => s.bench),
+        baseline: PROJECT_ONLY ? null : sampledRssMb(loopSpan, (s) => s.bench),
         project: peakRssMb(projectSpan, (s) => s.worker),
         floor: null,
       },
       {
         metric: 'platform requests per session',
-        baseline: (requests1 - requests0) / n,
+        baseline: PROJECT_ONLY ? null : (requests1 - requests0) / n,
         project: (requests3 - requests1) / n,
         floor: null,
+      },
+      {
+        metric: 'a session, start call to result, p50 (s)',
+        baseline: percentile(loopTotalS, 0.5),
+        project: phases.at(-1)!.p50,
+        floor: ((cfg.steps + 1) * cfg.stepMs) / 1000,
       },
     ];
     const ok = errors.length === 0 && [...plain, ...project].every(Boolean);
@@ -110,10 +143,11 @@ async function throughput(scenario: string, cfg: Config, window: number, what: s
           ? [`${retriedWaits.length} result waits dropped by the server and waited again, first: ${retriedWaits[0]}`]
           : []),
         `floor: ${Math.ceil(n / window)} round(s) of (${cfg.steps} + 1) × ${cfg.stepMs} ms`,
+        `where a project session's time goes, p50 · p90 (s): ${phases.map((p) => `${p.phase} ${show(p.p50)} · ${show(p.p90)}`).join('; ')}`,
         othersNote(loopCores, projectCores),
         `logs in ${stack.dir}`,
       ],
-      details: { loopCores, projectCores, errors: errors.slice(0, 20) },
+      details: { loopCores, projectCores, phases, errors: errors.slice(0, 20) },
       ok,
     };
   } finally {

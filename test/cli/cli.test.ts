@@ -239,6 +239,11 @@ describe('worker settings', () => {
     ['HAI_REGION', 'mars', /HAI_REGION must be "eu" or "us"/],
     ['HAI_TEMPORAL_MAX_ACTIVITIES', 'abc', /HAI_TEMPORAL_MAX_ACTIVITIES="abc" must be a whole number/],
     ['HAI_TEMPORAL_MAX_START_WAITS', '-1', /HAI_TEMPORAL_MAX_START_WAITS="-1" must be a whole number ≥ 0/],
+    [
+      'HAI_TEMPORAL_MAX_WORKFLOW_TASK_POLLS',
+      '0',
+      /HAI_TEMPORAL_MAX_WORKFLOW_TASK_POLLS="0" must be a whole number ≥ 1/,
+    ],
     ['HAI_TEMPORAL_NOTIFY_URL', 'http://hooks.example', /HAI_TEMPORAL_WEBHOOK_SECRET is not/],
     ['HAI_TEMPORAL_LOG_LEVEL', 'loud', /HAI_TEMPORAL_LOG_LEVEL="LOUD" must be one of/],
   ])('refuses a bad %s=%s at start, naming it (exit 2)', async (name, value, message) => {

@@ -42,7 +42,7 @@ async function expectEventsHandledOnce(result: SessionResult, workflowId: string
 describe('a worker killed with SIGKILL', () => {
   it(
     'loses no session: creating, watching (by events, and parked lean) and steering all resume on a new worker',
-    { timeout: 240_000 },
+    { timeout: 300_000 },
     async () => {
       const platform = { taskQueue: h.taskQueue, platformUrl: h.sim.url, apiKey: KEY };
       workers.push(await startWorkerProcess(platform));

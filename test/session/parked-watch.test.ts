@@ -23,7 +23,7 @@ describe('a worker with two activity slots', () => {
   });
   afterAll(() => h?.stop());
 
-  it('follows twelve lean sessions at once, heartbeating each, and completes them', { timeout: 120_000 }, async () => {
+  it('follows twelve lean sessions at once, heartbeating each, and completes them', { timeout: 200_000 }, async () => {
     const handles = await Promise.all(
       Array.from({ length: 12 }, (_, i) => h.sessions.start({ task: endless(`lean ${i}`), watch: 'lean' })),
     );
@@ -36,14 +36,14 @@ describe('a worker with two activity slots', () => {
       },
       30_000,
     );
-    // The first beat is due at 0.8 × the 75 s heartbeat timeout; a watch that sent none would be retried at 75 s.
+    // The first beat is due at 0.8 × the 150 s heartbeat timeout; a watch that sent none would be retried at 150 s.
     const beat = await eventually(
       'a heartbeat by task token',
       async () => {
         const w = await pendingWatch(h, handles[0]!.workflowId);
         return w?.lastHeartbeatTime ? w : undefined;
       },
-      72_000,
+      145_000,
     );
     expect(beat.attempt).toBe(1);
 
@@ -77,7 +77,7 @@ describe('a worker that shuts down', () => {
     });
 
     await workers[0]!.stop();
-    // Failed as retryable by the stopping worker, not timed out 75 s later: each waits for the next worker.
+    // Failed as retryable by the stopping worker, not timed out 150 s later: each waits for the next worker.
     const handedOver = await Promise.all(handles.map((x) => pendingWatch(h, x.workflowId)));
     for (const w of handedOver) {
       expect(w).toMatchObject({ state: PENDING_ACTIVITY_STATE_SCHEDULED, attempt: 2 });
