@@ -85,7 +85,10 @@ export interface WorkerTuning {
   maxWorkflowTaskPolls?: number;
   /** Polls of the activity task queue open at once, at most; they scale with the server's backlog. */
   maxActivityTaskPolls?: number;
-  /** Unset: the SDK sizes the workflow cache from the heap (about 1 per 1.7 MB); each cached session uses about 0.6 MB. */
+  /**
+   * Unset: the SDK sizes the workflow cache from the heap (about 1 per 1.7 MB); each cached session uses about 0.2 MB
+   * (BENCHMARKS.md).
+   */
   maxCachedWorkflows: number | undefined;
 }
 

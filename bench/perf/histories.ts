@@ -1,7 +1,7 @@
 // What a session workflow's history says: its cost (events, tasks, Temporal Cloud's billable actions), the statuses it
 // learned and when, and its result; and when those transitions happened on the platform. Read after the fact, so
 // measuring costs the sessions nothing.
-import type { Client } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { tsToMs } from '@temporalio/common/lib/time';
 import proto from '@temporalio/proto';
@@ -18,8 +18,16 @@ const { EventType } = proto.temporal.api.enums.v1;
 /** The SDK's marker of a local activity: its `result` detail holds what the activity returned. */
 const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 
+/** Each workflow's events; none for a workflow that was never started (its start call failed, and says so). */
 export async function histories(client: Client, workflowIds: string[]): Promise<HistoryEvent[][]> {
-  return mapLimit(workflowIds, 20, async (id) => (await client.workflow.getHandle(id).fetchHistory()).events ?? []);
+  return mapLimit(workflowIds, 20, async (id) => {
+    try {
+      return (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return [];
+      throw err;
+    }
+  });
 }
 
 export interface Cost {

@@ -7,7 +7,7 @@ import proto from '@temporalio/proto';
 import type { HaiClient } from '../../src/hai/client';
 import { mapLimit } from '../support';
 import { sessionIdOf } from './histories';
-import { percentile } from './report';
+import { percentile, show } from './report';
 
 type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
 const { EventType } = proto.temporal.api.enums.v1;
@@ -69,3 +69,9 @@ export function phaseSummary(phases: (number[] | null)[]): { phase: string; p50:
     { phase: 'total', p50: percentile(total, 0.5), p90: percentile(total, 0.9) },
   ];
 }
+
+/** The summary as one line of a report's notes. */
+export const phaseNote = (summary: ReturnType<typeof phaseSummary>) =>
+  `where a project session's time goes, p50 · p90 (s): ${summary
+    .map((p) => `${p.phase} ${show(p.p50)} · ${show(p.p90)}`)
+    .join('; ')}`;

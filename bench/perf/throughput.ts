@@ -7,9 +7,9 @@ import type { SessionResult } from '../../src/shared/session';
 import { mapLimit } from '../support';
 import { histories } from './histories';
 import { type Config, PROJECT_ONLY } from './options';
-import { phaseSummary, phasesOf } from './phases';
+import { phaseNote, phaseSummary, phasesOf } from './phases';
 import { runPlain } from './plain-loop';
-import { othersNote, percentile, type Row, type ScenarioReport, show } from './report';
+import { othersNote, percentile, type Row, type ScenarioReport } from './report';
 import { between, cores, peakRssMb, sampledRssMb } from './sampler';
 import { LOOP_KEY, Stack, WORKER_KEY } from './stack';
 import { answerOf, range, taskOf, within } from './workload';
@@ -143,7 +143,7 @@ async function throughput(scenario: string, cfg: Config, window: number, what: s
           ? [`${retriedWaits.length} result waits dropped by the server and waited again, first: ${retriedWaits[0]}`]
           : []),
         `floor: ${Math.ceil(n / window)} round(s) of (${cfg.steps} + 1) × ${cfg.stepMs} ms`,
-        `where a project session's time goes, p50 · p90 (s): ${phases.map((p) => `${p.phase} ${show(p.p50)} · ${show(p.p90)}`).join('; ')}`,
+        phaseNote(phases),
         othersNote(loopCores, projectCores),
         `logs in ${stack.dir}`,
       ],

@@ -36,10 +36,10 @@ export const { watchSession } = proxyActivities<SessionActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 });
 
-// A lean watch waits on its worker's status sweep, parked, and heartbeats by task token every 0.8 × timeout (2 minutes):
-// at 10,000 live sessions heartbeats were most of the server's load (BENCHMARKS.md, issue 13, fifth pass), and each
-// is a billable action on Temporal Cloud. The price: a killed worker's lean watches are taken over after 150 s, not
-// 40 (a worker that stops hands them over at once).
+// A lean watch waits on its worker's status sweep, parked, and heartbeats by task token every 0.8 × timeout (2
+// minutes): at 10,000 live sessions heartbeats were most of the server's load (BENCHMARKS.md, issue 13, fifth pass),
+// and each is a billable action on Temporal Cloud. The price: a killed worker's lean watches are taken over after
+// 150 s (75 s before; an events watch's after 40 s). A worker that stops hands them over at once.
 export const { watchSession: watchSessionLean } = proxyActivities<SessionActivities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '150 seconds',
