@@ -8,7 +8,7 @@ import { openFilesLimit } from '../support';
 import { histories, result, workflowObservations } from './histories';
 import { type Config, PROJECT_ONLY } from './options';
 import { type Observation, runPlain } from './plain-loop';
-import { othersNote, percentile, type Row, type ScenarioReport } from './report';
+import { othersNote, percentile, type Row, type ScenarioReport, withoutBaseline } from './report';
 import { between, cores, peakRssMb, type Sample, sampledRssMb, sessionMinutes } from './sampler';
 import { LOOP_KEY, Stack, WORKER_KEY } from './stack';
 import { answerOf, paced, range, taskOf, until, within } from './workload';
@@ -85,24 +85,14 @@ export async function capacity(cfg: Config): Promise<ScenarioReport> {
         ),
         p,
       );
-    const correct = (runs: typeof plain) => (runs.length ? `${runs.filter((r) => r.ok).length}/${n}` : null);
+    const correct = (runs: typeof plain) => `${runs.filter((r) => r.ok).length}/${n}`;
     const peak = (span: Sample[]) => Math.max(0, ...span.map((s) => s.live));
     const rows: Row[] = [
-      {
-        metric: 'live sessions at once (peak)',
-        baseline: PROJECT_ONLY ? null : peak(loopSpan),
-        project: peak(projectSpan),
-        floor: n,
-      },
-      {
-        metric: 'CPU while all live (cores)',
-        baseline: PROJECT_ONLY ? null : loopCores.bench,
-        project: projectCores.worker,
-        floor: null,
-      },
+      { metric: 'live sessions at once (peak)', baseline: peak(loopSpan), project: peak(projectSpan), floor: n },
+      { metric: 'CPU while all live (cores)', baseline: loopCores.bench, project: projectCores.worker, floor: null },
       {
         metric: 'peak RSS (MB)',
-        baseline: PROJECT_ONLY ? null : sampledRssMb(loopSpan, (s) => s.bench),
+        baseline: sampledRssMb(loopSpan, (s) => s.bench),
         project: peakRssMb(projectSpan, (s) => s.worker),
         floor: null,
       },
@@ -116,7 +106,7 @@ export async function capacity(cfg: Config): Promise<ScenarioReport> {
       ),
       {
         metric: 'platform requests per session-minute',
-        baseline: PROJECT_ONLY ? null : (requests1 - requests0) / sessionMinutes(loopSpan),
+        baseline: (requests1 - requests0) / sessionMinutes(loopSpan),
         project: (requests2 - requests1) / sessionMinutes(projectSpan),
         floor: null,
       },
@@ -133,7 +123,7 @@ export async function capacity(cfg: Config): Promise<ScenarioReport> {
       scenario: 'c',
       title: `capacity: ${n} live sessions × ${cfg.steps} steps × ${cfg.stepMs} ms, in batches of ${cfg.batch}`,
       config: cfg,
-      rows,
+      rows: PROJECT_ONLY ? withoutBaseline(rows) : rows,
       notes: [
         ...(errors.length ? [`${errors.length} failures, first: ${errors[0]}`] : []),
         `all live: ${secondsOf(loopAll)} s (loop), ${secondsOf(projectAll)} s (project); CPU is averaged over these`,

@@ -27,6 +27,9 @@ export interface ScenarioReport {
   ok: boolean;
 }
 
+/** Rows of a run without the plain loop's phase (`--project-only`): its figures are not measured, so none is shown. */
+export const withoutBaseline = (rows: Row[]): Row[] => rows.map((row) => ({ ...row, baseline: null }));
+
 export function percentile(values: number[], p: number): number | null {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : null;

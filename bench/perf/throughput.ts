@@ -9,7 +9,7 @@ import { histories } from './histories';
 import { type Config, PROJECT_ONLY } from './options';
 import { phaseNote, phaseSummary, phasesOf } from './phases';
 import { runPlain } from './plain-loop';
-import { othersNote, percentile, type Row, type ScenarioReport } from './report';
+import { othersNote, percentile, type Row, type ScenarioReport, withoutBaseline } from './report';
 import { between, cores, peakRssMb, sampledRssMb } from './sampler';
 import { LOOP_KEY, Stack, WORKER_KEY } from './stack';
 import { answerOf, range, taskOf, within } from './workload';
@@ -97,30 +97,25 @@ async function throughput(scenario: string, cfg: Config, window: number, what: s
     const loopSpan = between(samples, t0, t1);
     const projectSpan = between(samples, t2, t3);
     const [loopCores, projectCores] = [cores(loopSpan), cores(projectSpan)];
-    const correct = (oks: boolean[]) => (oks.length ? `${oks.filter(Boolean).length}/${n}` : null);
+    const correct = (oks: boolean[]) => `${oks.filter(Boolean).length}/${n}`;
     const rows: Row[] = [
-      {
-        metric: 'wall time (s)',
-        baseline: PROJECT_ONLY ? null : (t1 - t0) / 1000,
-        project: (t3 - t2) / 1000,
-        floor: floorS(cfg, window),
-      },
+      { metric: 'wall time (s)', baseline: (t1 - t0) / 1000, project: (t3 - t2) / 1000, floor: floorS(cfg, window) },
       { metric: 'sessions correct', baseline: correct(plain), project: correct(project), floor: null },
       {
         metric: 'CPU, loop process / worker (cores)',
-        baseline: PROJECT_ONLY ? null : loopCores.bench,
+        baseline: loopCores.bench,
         project: projectCores.worker,
         floor: null,
       },
       {
         metric: 'peak RSS, loop process / worker (MB)',
-        baseline: PROJECT_ONLY ? null : sampledRssMb(loopSpan, (s) => s.bench),
+        baseline: sampledRssMb(loopSpan, (s) => s.bench),
         project: peakRssMb(projectSpan, (s) => s.worker),
         floor: null,
       },
       {
         metric: 'platform requests per session',
-        baseline: PROJECT_ONLY ? null : (requests1 - requests0) / n,
+        baseline: (requests1 - requests0) / n,
         project: (requests3 - requests1) / n,
         floor: null,
       },
@@ -136,7 +131,7 @@ async function throughput(scenario: string, cfg: Config, window: number, what: s
       scenario,
       title: `${what}, ${window === n ? 'all at once' : `${window} in flight`}`,
       config: cfg,
-      rows,
+      rows: PROJECT_ONLY ? withoutBaseline(rows) : rows,
       notes: [
         ...(errors.length ? [`${errors.length} sessions failed, first: ${errors[0]}`] : []),
         ...(retriedWaits.length
