@@ -83,6 +83,23 @@ await worker.runUntil(async () => {
           watch: 'lean',
         })
       ).workflowId,
+    structured: async () =>
+      (
+        await sessions.start({
+          task: sim({ steps: 2, answer: { n: 1 } }),
+          answerSchema: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] },
+        })
+      ).workflowId,
+    // The first create's response is lost after the platform made the session: the retry finds it mid-turn.
+    'mid-turn-create': async () => {
+      simulator.setFaults({ dropRate: 1, remaining: 1, latencyMs: 500, routes: ['POST /sessions'] });
+      const h = await sessions.start({
+        task: sim({ steps: 1, stepMs: 5, tools: [{ tool_name: 'lookup', args: { id: '3' } }] }),
+        tools: ['lookup'],
+      });
+      await h.result().finally(() => simulator.setFaults({ dropRate: 0, latencyMs: 0, routes: [] }));
+      return h.workflowId;
+    },
     'tools-and-ask-human': async () => {
       const h = await sessions.start({
         task: sim({

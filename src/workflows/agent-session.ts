@@ -11,6 +11,8 @@ import { workflowInput } from './session-input';
 export interface SessionCarryOver {
   state: SessionData;
   pendingSignals?: SteerCommand[];
+  /** Carried over by the code that creates sessions in the workflow task (older carry-overs lack it). */
+  ofCreateInWorkflowTask?: boolean;
 }
 
 export async function agentSession(rawInput: SessionInput, carried?: SessionCarryOver): Promise<SessionResult> {
@@ -19,14 +21,21 @@ export async function agentSession(rawInput: SessionInput, carried?: SessionCarr
   }
   // The create activity validates the whole input and refuses an invalid one before anything is created.
   const input = workflowInput(rawInput);
-  const session = new SessionRun(input, SessionState.resume(carried?.state, input.firstMessage));
+  const session = new SessionRun(
+    input,
+    SessionState.resume(carried?.state, input.firstMessage),
+    carried?.ofCreateInWorkflowTask === true,
+  );
   session.registerHandlers();
   try {
     if (!session.state.sessionId) await session.create(rawInput);
     for (;;) {
       if (session.continueAsNewDue()) {
         await session.quiesced();
-        return await continueAsNew<typeof agentSession>(rawInput, { state: session.state.carryOver() });
+        return await continueAsNew<typeof agentSession>(rawInput, {
+          state: session.state.carryOver(),
+          ofCreateInWorkflowTask: true,
+        });
       }
       const ending = await session.nextTransition();
       if (ending) return await session.finish(ending);

@@ -64,17 +64,33 @@ const AGENT_AT_WORK: ReadonlySet<string> = new Set([...STARTING, 'paused']);
 
 const now = () => new Date().toISOString();
 
+/**
+ * For a patch whose new branch every run of the code of `CREATE_IN_WORKFLOW_TASK` takes: such a run records no marker
+ * for it, and a replay meets the marker of the runs that did record one. A marker recorded right after the create's
+ * local activity is not safe: when a query is answered while the activity's result waits for the workflow, sdk-core
+ * 1.24 closes the workflow task with the activity's marker, the marker lands in the next task, and no replay finds
+ * it where the run asked for it (RELIABILITY.md, "a patch marker after a local activity").
+ */
+function replayRecordedPatch(patchId: string): void {
+  if (workflowInfo().unsafe.isReplaying) patched(patchId);
+}
+
 export class SessionRun {
   private readonly info = workflowInfo();
   private readonly steering: SteeringQueue;
   private notificationsInFlight = 0;
-  /** This run created the session with the code of `CREATE_IN_WORKFLOW_TASK` or later. */
-  private createdByThisCode = false;
+  /**
+   * This run is of the code that records `CREATE_IN_WORKFLOW_TASK`: it created its session so, or a run of that code
+   * carried over to it. Every change patched before that code is then taken without a marker.
+   */
+  private ofCreateInWorkflowTask: boolean;
 
   constructor(
     private readonly input: WorkflowInput,
     readonly state: SessionState,
+    carriedByCreateInWorkflowTaskCode = false,
   ) {
+    this.ofCreateInWorkflowTask = carriedByCreateInWorkflowTaskCode;
     this.steering = new SteeringQueue(
       (command) => this.refusal(command),
       (command, reason) => this.state.note(now(), 'rejected', `${command.type}: ${reason}`),
@@ -102,9 +118,9 @@ export class SessionRun {
     const args = { workflowId: this.info.workflowId, firstRunId: this.info.firstExecutionRunId, input: rawInput };
     // First try inside this workflow task; an error worth retrying goes to the create activity, whose attempts and
     // reasons Temporal shows. Both send the same idempotency key: however they end, one platform session.
-    this.createdByThisCode = patched(CREATE_IN_WORKFLOW_TASK);
+    this.ofCreateInWorkflowTask = patched(CREATE_IN_WORKFLOW_TASK);
     const created = await CancellationScope.nonCancellable(async () => {
-      if (!this.createdByThisCode) return createSession(args);
+      if (!this.ofCreateInWorkflowTask) return createSession(args);
       try {
         return await createSessionInWorkflowTask(args);
       } catch (err) {
@@ -115,14 +131,22 @@ export class SessionRun {
     }).catch((err) => {
       throw ApplicationFailure.nonRetryable(`could not create the platform session: ${rootCause(err)}`, 'CreateFailed');
     });
-    // Only the rare create that finds its session mid-turn (a retry after a crash) records this marker.
-    const midTurn =
-      !STARTING.has(created.status) && !isTerminalStatus(created.status) && patched(CREATE_MID_TURN_IS_A_CHANGE);
+    // A create that finds its session mid-turn (a retry after a crash) reports it as a change. That came with the
+    // create in the workflow task, so runs created by that code need no marker of their own for it.
+    const midTurn = !STARTING.has(created.status) && !isTerminalStatus(created.status) && this.ofCreateInWorkflowTask;
+    if (midTurn) replayRecordedPatch(CREATE_MID_TURN_IS_A_CHANGE);
     this.state.sessionCreated(created, now(), midTurn);
     upsertSearchAttributes([
       { key: HAI_SESSION_ID, value: created.sessionId },
       { key: HAI_STATUS, value: created.status },
     ]);
+  }
+
+  /** Answers were checked apart before the create moved into the workflow task. */
+  private checksAnswersApart(): boolean {
+    if (!this.ofCreateInWorkflowTask) return patched(ANSWERS_CHECKED_APART);
+    replayRecordedPatch(ANSWERS_CHECKED_APART);
+    return true;
   }
 
   continueAsNewDue(): boolean {
@@ -170,8 +194,8 @@ export class SessionRun {
     // fail that task, and abort an update riding it), but not for long: a receiver that is down must not hold up the
     // result. Histories recorded before this waited for the notice without a limit, and replay the same way.
     const noticesDone = () => this.notificationsInFlight === 0;
-    // A run that created its session with this code needs no marker of its own for it (two history events less).
-    const boundedWait = this.createdByThisCode || patched(NOTICES_DO_NOT_HOLD_THE_END);
+    // A run of the code that creates in the workflow task needs no marker of its own for it (two history events less).
+    const boundedWait = this.ofCreateInWorkflowTask || patched(NOTICES_DO_NOT_HOLD_THE_END);
     if (boundedWait && !noticesDone()) await condition(noticesDone, NOTICE_WAIT_AT_END);
     await condition(() => allHandlersFinished() && (boundedWait || noticesDone()));
     await this.report(ending.outcome, ending.error ?? this.state.error);
@@ -246,7 +270,7 @@ export class SessionRun {
     const { state, input } = this;
     const scope = new CancellationScope();
     // Older histories sent the answer schema with every watch; newer runs check answers apart, once per answer.
-    const checkedApart = input.answerSchema !== undefined && patched(ANSWERS_CHECKED_APART);
+    const checkedApart = input.answerSchema !== undefined && this.checksAnswersApart();
     const lean = input.lean && AGENT_AT_WORK.has(state.status);
     const watching = scope.run(() =>
       (lean ? watchSessionLean : watchSession)({

@@ -2,7 +2,10 @@
 // SIGKILL mid-run and replaced, while the platform answers 503s, 429s with Retry-After and drops connections. Every
 // session ends with its own answer, one platform session each, every event handled once, each reply delivered once.
 // (The Temporal server is shared by the whole test run, so its kill is left to bench/chaos.)
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { approveUpdate, replyUpdate, type SessionResult } from '../../src/shared/session';
 import { eventually, type Harness, sim, startHarness } from '../helpers/harness';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
@@ -158,5 +161,20 @@ describe('chaos, small', () => {
     }))
       running.push(wf.workflowId);
     expect(running).toEqual([]);
+
+    // Histories written through kills and retries must replay on the same code: a query, or the next workflow task
+    // on another worker, replays them. One that does not is kept in test-results/ for diagnosis.
+    const unreplayable: string[] = [];
+    for (const s of started) {
+      const history = await h.sessions.handle(s.id).fetchHistory();
+      try {
+        await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, s.id);
+      } catch (err) {
+        mkdirSync('test-results/unreplayable', { recursive: true });
+        writeFileSync(`test-results/unreplayable/${s.id}.json`, historyToJSON(history));
+        unreplayable.push(`${s.id}: ${(err as Error).message}`);
+      }
+    }
+    expect(unreplayable).toEqual([]);
   }, 180_000);
 });

@@ -13,9 +13,16 @@ const MAIN_PATHS = ['approval-rounds.json', 'interactive-steered.json', 'one-sho
 
 describe('saved session histories', () => {
   it('exist for the main paths of a session, from each generation', () => {
-    const lean = [...MAIN_PATHS, 'lean-one-shot.json', 'lean-tools.json'].map((f) => join('lean-watch', f));
+    const lean = [...MAIN_PATHS, 'lean-one-shot.json', 'lean-tools.json'];
+    // Their structured and mid-turn sessions recorded patch markers after the create (split-task.test.ts).
+    const markersAfterCreate = [...lean, 'structured.json', 'mid-turn-create.json'];
     expect(histories.sort()).toEqual(
-      [...MAIN_PATHS, ...MAIN_PATHS.map((f) => join('before-local-create', f)), ...lean].sort(),
+      [
+        ...MAIN_PATHS,
+        ...MAIN_PATHS.map((f) => join('before-local-create', f)),
+        ...lean.map((f) => join('lean-watch', f)),
+        ...markersAfterCreate.map((f) => join('markers-after-create', f)),
+      ].sort(),
     );
   });
 
