@@ -1,11 +1,13 @@
-// One loop per worker that follows the status of every session watched in lean mode (`watch: 'lean'`): about once
-// a second it pages the platform's list of sessions in the statuses their workflows know (oldest first, 100 a page,
-// hai-api.md §2.2) and wakes the watch of each session listed with another status or not listed at all (it moved to
+// One loop per worker that follows the status of every session watched in lean mode (`watch: 'lean'`): it pages the
+// platform's list of sessions in each status their workflows know (oldest first, 100 a page, hai-api.md §2.2), one
+// status at a time, and wakes the watch of each session listed with another status or not listed at all (it moved to
 // a status outside the filter, it ended, or a tie at a page boundary hid it: the watch then reads /status itself).
-// 10,000 live sessions cost about 100 list requests a second instead of a long-poll each per agent step.
-// A sweep that long takes seconds on a busy platform, and a session that ends is seen only when the sweep is over;
-// so a second loop lists the sessions that finished lately (`finished_after`, a page or two a second) and wakes
-// their watches at once. The sweep stays the authority: the feed only makes endings quicker to see.
+// Each status has a sweep of its own: the few sessions still `pending` are read in a page a second while the
+// thousands `running` take seconds. A sweep rests as long as it took (at least a second between starts), so at most
+// half the time goes to listing: 10,000 running sessions cost about 10 list requests a second instead of a long-poll
+// each per agent step. A session that ends is seen sooner than a long sweep allows: a second loop lists the
+// sessions that finished lately (`finished_after`, a page or two a second) and wakes their watches at once. The
+// sweeps stay the authority: the feed only makes endings quicker to see.
 import type { HaiClient, ListSessionsQuery } from '../hai/client';
 import type { Page, SessionSummary } from '../hai/schemas';
 import { UNFINISHED_STATUSES } from '../hai/status';
@@ -13,17 +15,17 @@ import { UNFINISHED_STATUSES } from '../hai/status';
 const LISTABLE: ReadonlySet<string> = new Set(UNFINISHED_STATUSES);
 
 export interface SweepOptions {
-  /** Time between the starts of two sweeps. */
+  /** Least time between the starts of two sweeps of a status; a sweep that took longer rests as long as it took. */
   intervalMs?: number;
   /** Time between the starts of two reads of the sessions that finished lately. */
   finishedIntervalMs?: number;
   /** Sessions per list page: 100 is the newest contract's maximum. */
   pageSize?: number;
-  /** When no sweep has succeeded for this long, watches are woken to read /status themselves. */
+  /** When a status's sweep has not succeeded for this long, its watches are woken to read /status themselves. */
   staleAfterMs?: number;
   onError?: (err: unknown) => void;
-  /** Told of a sweep that took over 5 s: the lean watches' transitions are seen that late. */
-  onSlowSweep?: (sweep: { ms: number; pages: number; sessions: number }) => void;
+  /** Told of a sweep that took over 5 s: the lean watches' transitions in its status are seen that late, or later. */
+  onSlowSweep?: (sweep: { status: string; ms: number; pages: number; sessions: number }) => void;
 }
 
 const SLOW_SWEEP_MS = 5_000;
@@ -32,8 +34,8 @@ const FIRST_LOOKBACK_MS = 60_000;
 /** Sessions that finished up to this long before the newest one seen are read again: a late write is not missed. */
 const FINISHED_OVERLAP_MS = 5_000;
 
-/** The sweep of the statuses the watches know, and the read of the sessions finished lately. */
-type Loop = 'sweep' | 'finished';
+/** The sweep of each status the watches know, and the read of the sessions finished lately. */
+type Loop = `sweep:${string}` | 'finished';
 
 interface Watcher {
   status: string;
@@ -44,7 +46,8 @@ interface Watcher {
 export class StatusSweep {
   private readonly watchers = new Map<string, Set<Watcher>>();
   private readonly loops = new Set<Loop>();
-  private lastSuccess = Date.now();
+  /** When each status's sweep last succeeded. */
+  private readonly lastSuccess = new Map<string, number>();
   private readonly intervalMs: number;
   private readonly finishedIntervalMs: number;
   private readonly pageSize: number;
@@ -80,52 +83,78 @@ export class StatusSweep {
       const set = this.watchers.get(sessionId) ?? new Set<Watcher>();
       set.add(watcher);
       this.watchers.set(sessionId, set);
-      this.startLoops();
+      this.startLoops(status);
     });
   }
 
-  /** Starts whichever loop is not running; each runs while any watch waits. */
-  private startLoops(): void {
-    if (!this.loops.has('sweep')) {
-      this.lastSuccess = Date.now();
-      void this.repeat('sweep', this.intervalMs, () => this.sweepRound());
+  /** Starts the loops a watch in `status` needs: that status's sweep, while a watch waits in it; the feed, while any does. */
+  private startLoops(status: string): void {
+    const sweep: Loop = `sweep:${status}`;
+    if (!this.loops.has(sweep)) {
+      this.lastSuccess.set(status, Date.now());
+      void this.repeat(
+        sweep,
+        () => this.watching(status),
+        (took) => Math.max(this.intervalMs, 2 * took),
+        () => this.sweepRound(status),
+      );
     }
     if (!this.loops.has('finished')) {
       let since = Date.now() - FIRST_LOOKBACK_MS;
-      void this.repeat('finished', this.finishedIntervalMs, async () => {
-        try {
-          since = await this.wakeFinished(since);
-        } catch (err) {
-          this.opts.onError?.(err);
-        }
-      });
+      void this.repeat(
+        'finished',
+        () => this.watchers.size > 0,
+        () => this.finishedIntervalMs,
+        async () => {
+          try {
+            since = await this.wakeFinished(since);
+          } catch (err) {
+            this.opts.onError?.(err);
+          }
+        },
+      );
     }
   }
 
-  /** The loop leaves its set in the same turn as it finds no watch: a watch added later starts it again. */
-  private async repeat(loop: Loop, intervalMs: number, round: () => Promise<void>): Promise<void> {
+  private watching(status: string): boolean {
+    for (const set of this.watchers.values()) for (const w of set) if (w.status === status) return true;
+    return false;
+  }
+
+  /**
+   * The loop leaves its set in the same turn as it finds nothing to watch: a watch added later starts it again.
+   * `period`: the time from one round's start to the next's, given how long the round took.
+   */
+  private async repeat(
+    loop: Loop,
+    needed: () => boolean,
+    period: (tookMs: number) => number,
+    round: () => Promise<void>,
+  ): Promise<void> {
     this.loops.add(loop);
     try {
-      while (this.watchers.size > 0) {
+      while (needed()) {
         const started = Date.now();
         await round();
-        await sleepUntil(started + intervalMs);
+        await sleepUntil(started + period(Date.now() - started));
       }
     } finally {
       this.loops.delete(loop);
     }
   }
 
-  private async sweepRound(): Promise<void> {
+  private async sweepRound(status: string): Promise<void> {
     const started = Date.now();
     try {
-      const pages = await this.sweep();
-      this.lastSuccess = Date.now();
-      const ms = this.lastSuccess - started;
-      if (ms > SLOW_SWEEP_MS) this.opts.onSlowSweep?.({ ms, pages, sessions: this.watchers.size });
+      const { pages, sessions } = await this.sweep(status);
+      const ended = Date.now();
+      this.lastSuccess.set(status, ended);
+      const ms = ended - started;
+      if (ms > SLOW_SWEEP_MS) this.opts.onSlowSweep?.({ status, ms, pages, sessions });
     } catch (err) {
       this.opts.onError?.(err);
-      if (Date.now() - this.lastSuccess > this.staleAfterMs) this.wakeAll(Date.now() - this.staleAfterMs);
+      if (Date.now() - (this.lastSuccess.get(status) ?? 0) > this.staleAfterMs)
+        this.wakeAll(status, Date.now() - this.staleAfterMs);
     }
   }
 
@@ -142,21 +171,22 @@ export class StatusSweep {
     return newest - FINISHED_OVERLAP_MS;
   }
 
-  /** Returns how many list pages it read. */
-  private async sweep(): Promise<number> {
+  /** Returns how many list pages it read, and for how many watched sessions. */
+  private async sweep(status: string): Promise<{ pages: number; sessions: number }> {
     // Only watches registered before the sweep began can be judged by it: a later one may sit on a page already read.
-    const judged = [...this.watchers].flatMap(([id, set]) => [...set].map((w) => ({ id, w })));
-    const statuses = [...new Set(judged.map(({ w }) => w.status))].filter((s) => LISTABLE.has(s));
-    const listed = new Map<string, string>();
+    const judged = [...this.watchers].flatMap(([id, set]) =>
+      [...set].filter((w) => w.status === status).map((w) => ({ id, w })),
+    );
+    const listed = new Set<string>();
     let pages = 0;
-    if (statuses.length > 0) {
-      for await (const page of this.pages({ status: statuses })) {
+    if (LISTABLE.has(status)) {
+      for await (const page of this.pages({ status: [status] })) {
         pages++;
-        for (const s of page.items) listed.set(s.id, s.status);
+        for (const s of page.items) if (s.status === status) listed.add(s.id);
       }
     }
-    for (const { id, w } of judged) if (listed.get(id) !== w.status) w.wake();
-    return pages;
+    for (const { id, w } of judged) if (!listed.has(id)) w.wake();
+    return { pages, sessions: judged.length };
   }
 
   /** Keyset pages, oldest first: sessions that leave the filter meanwhile do not shift the ones after them. */
@@ -176,8 +206,9 @@ export class StatusSweep {
     }
   }
 
-  private wakeAll(registeredBefore: number): void {
-    for (const set of this.watchers.values()) for (const w of set) if (w.since <= registeredBefore) w.wake();
+  private wakeAll(status: string, registeredBefore: number): void {
+    for (const set of this.watchers.values())
+      for (const w of set) if (w.status === status && w.since <= registeredBefore) w.wake();
   }
 }
 
