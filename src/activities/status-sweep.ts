@@ -1,7 +1,7 @@
-// One loop per worker that follows the status of every session watched in lean mode (`watch: 'lean'`): it pages the
-// platform's list of sessions in each status their workflows know (oldest first, 100 a page, hai-api.md §2.2), one
-// status at a time, and wakes the watch of each session listed with another status or not listed at all (it moved to
-// a status outside the filter, it ended, or a tie at a page boundary hid it: the watch then reads /status itself).
+// How a worker follows the status of every session it watches in lean mode (`watch: 'lean'`): for each status their
+// workflows know, a loop pages the platform's list of sessions in that status (oldest first, 100 a page, hai-api.md
+// §2.2) and wakes the watch of each session not listed in it (it moved to another status, it ended, or a tie at a
+// page boundary hid it: the watch then reads /status itself).
 // Each status has a sweep of its own: the few sessions still `pending` are read in a page a second while the
 // thousands `running` take seconds. A sweep rests as long as it took (at least a second between starts), so at most
 // half the time goes to listing: 10,000 running sessions cost about 10 list requests a second instead of a long-poll
