@@ -1,6 +1,6 @@
-// A session's create runs as a local activity in its first workflow task. When a query is answered while that
-// activity's result waits for the workflow, sdk-core 1.24 records the activity's marker in one workflow task and what
-// the workflow did with the result in the next. A session whose code depends on where that boundary falls cannot be
+// A session runs local activities inside its workflow tasks (the create, the check of an answer). When a query is
+// answered while such an activity's result waits for the workflow, sdk-core 1.24 records the activity's marker in one
+// workflow task and what the workflow did with the result in the next. A session whose code depends on where that boundary falls cannot be
 // replayed after it (a query, an evicted workflow, another worker): it is stuck. These histories are rewritten with
 // the boundary there and must replay on the same code.
 import { Worker } from '@temporalio/worker';
