@@ -127,7 +127,7 @@ export function createSessionWorker(opts: SessionWorkerOptions): Promise<Worker>
  * workflow queue, 8 of the worker's sticky queue) let tasks wait on the server with slots free: at 10,000 live
  * sessions endings were picked up 6 → 136 s late (BENCHMARKS.md, issue 13, fifth pass).
  */
-function pollsUpTo(maximum = DEFAULT_MAX_TASK_POLLS): WorkerOptions['workflowTaskPollerBehavior'] {
+export function pollsUpTo(maximum = DEFAULT_MAX_TASK_POLLS): WorkerOptions['workflowTaskPollerBehavior'] {
   return { type: 'autoscaling', maximum, initial: Math.min(5, maximum) };
 }
 

@@ -11,6 +11,8 @@ export type Cell = number | string | null;
 export interface Row {
   metric: string;
   baseline: Cell;
+  /** (a) and (b): the plainest durable design (bench/perf/one-activity/), between the loop and the project. */
+  control?: Cell;
   project: Cell;
   floor: Cell;
 }
@@ -28,7 +30,8 @@ export interface ScenarioReport {
 }
 
 /** Rows of a run without the plain loop's phase (`--project-only`): its figures are not measured, so none is shown. */
-export const withoutBaseline = (rows: Row[]): Row[] => rows.map((row) => ({ ...row, baseline: null }));
+export const withoutBaseline = (rows: Row[]): Row[] =>
+  rows.map((row) => ({ ...row, baseline: null, ...('control' in row ? { control: null } : {}) }));
 
 export function percentile(values: number[], p: number): number | null {
   const sorted = [...values].sort((a, b) => a - b);
@@ -46,14 +49,27 @@ export const show = (cell: Cell): string => {
   return abs >= 100 || Number.isInteger(cell) ? cell.toFixed(0) : abs >= 10 ? cell.toFixed(1) : cell.toFixed(2);
 };
 
-const ratio = (row: Row): string =>
-  typeof row.project === 'number' && typeof row.baseline === 'number' && row.baseline > 0
-    ? `${(row.project / row.baseline).toFixed(2)}×`
-    : '—';
+const ratio = (project: Cell, other: Cell | undefined): string =>
+  typeof project === 'number' && typeof other === 'number' && other > 0 ? `${(project / other).toFixed(2)}×` : '—';
 
 export function printReport(report: ScenarioReport): void {
-  const header = ['', 'baseline', 'project', 'floor', 'project/baseline'];
-  const lines = report.rows.map((r) => [r.metric, show(r.baseline), show(r.project), show(r.floor), ratio(r)]);
+  const withControl = report.rows.some((r) => 'control' in r);
+  const header = withControl
+    ? ['', 'baseline', 'one-activity wf', 'project', 'floor', 'project/baseline', 'project/one-activity']
+    : ['', 'baseline', 'project', 'floor', 'project/baseline'];
+  const lines = report.rows.map((r) =>
+    withControl
+      ? [
+          r.metric,
+          show(r.baseline),
+          show(r.control ?? null),
+          show(r.project),
+          show(r.floor),
+          ratio(r.project, r.baseline),
+          ratio(r.project, r.control),
+        ]
+      : [r.metric, show(r.baseline), show(r.project), show(r.floor), ratio(r.project, r.baseline)],
+  );
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const format = (cells: string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');

@@ -17,9 +17,10 @@ import { type Child, connectWhenUp, freePort, serverRequestsByOperation, startCh
 import { Sampler } from './sampler';
 
 const CLI = join(PROJECT_ROOT, 'bin', 'hai-temporal.js');
-/** The worker's platform key, and the plain loop's: each is a tenant of its own in the simulator (its own quota). */
+/** The platform keys of the worker, the plain loop and the control: each is a tenant of its own in the simulator. */
 export const WORKER_KEY = 'hk-bench';
 export const LOOP_KEY = 'hk-bench-loop';
+export const CONTROL_KEY = 'hk-bench-control';
 const QUOTA_ROUTE = 'GET /sessions/quota';
 
 let bundled: Promise<string> | undefined;
@@ -137,6 +138,26 @@ export class Stack {
     this.worker = startChild('worker', process.execPath, args, env, log);
     await this.worker.waitFor(/worker ready/, 120_000);
     return this.worker;
+  }
+
+  /**
+   * The control's worker ((a), (b)): the plainest durable design (bench/perf/one-activity/), on a queue of its own
+   * and a platform tenant of its own, in a child process of its own. The caller stops it.
+   */
+  async startControlWorker(taskQueue: string, apiKey: string): Promise<Child> {
+    const env = { ...process.env, TEMPORAL_ADDRESS: this.address, HAI_BASE_URL: this.simUrl, HAI_API_KEY: apiKey };
+    const script = fileURLToPath(new URL('./one-activity/worker.ts', import.meta.url));
+    const args = ['--import', 'tsx', script];
+    const log = join(this.dir, 'control-worker.log');
+    const child = startChild(
+      'control worker',
+      process.execPath,
+      args,
+      { ...env, HAI_TEMPORAL_TASK_QUEUE: taskQueue },
+      log,
+    );
+    await child.waitFor(/worker ready/, 120_000);
+    return child;
   }
 
   /** kill -9: no shutdown, no last heartbeat, no completed task. */
