@@ -59,7 +59,7 @@ const { values: flags } = parseArgs({
   options: {
     scenario: { type: 'string', multiple: true },
     out: { type: 'string', default: join(PROJECT_ROOT, 'bench', 'results') },
-    // (a), (b), (c): skip the plain loop's phase, to iterate on the project (the baseline's figures then read null).
+    // (a), (b), (c): skip the plain loop's (and the control's) phase, to iterate on the project (their figures: null).
     'project-only': { type: 'boolean', default: false },
     ...Object.fromEntries(Object.values(FLAG_OF).map((name) => [name, { type: 'string' as const }])),
   },
