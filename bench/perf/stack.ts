@@ -13,7 +13,7 @@ import { HaiClient } from '../../src/hai/client';
 import type { SimulatorStats } from '../../src/simulator';
 import { findTemporalCli, MISSING_CLI_HELP, PROJECT_ROOT } from '../../src/temporal/cli-binary';
 import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
-import { type Child, connectWhenUp, freePort, serverRequestsByOperation, startChild } from '../support';
+import { type Child, connectWhenUp, freePort, serverRequestsByOperation, sleep, startChild } from '../support';
 import { Sampler } from './sampler';
 
 const CLI = join(PROJECT_ROOT, 'bin', 'hai-temporal.js');
@@ -199,6 +199,23 @@ export class Stack {
   /** What reached the dev server's frontend, per gRPC operation (heartbeats, task completions...). */
   serverOps(): Promise<Record<string, number>> {
     return serverRequestsByOperation(this.metricsUrl);
+  }
+
+  /**
+   * `serverOps` once the server's counters have caught up with a phase that just ended: they are flushed to the
+   * metrics endpoint about once a second, so a phase's last task completions would otherwise count in the next one.
+   */
+  async settledServerOps(): Promise<Record<string, number>> {
+    const completions = (ops: Record<string, number>) =>
+      (ops.RespondWorkflowTaskCompleted ?? 0) + (ops.RespondActivityTaskCompleted ?? 0);
+    let ops = await this.serverOps();
+    for (let tries = 0; tries < 20; tries++) {
+      await sleep(500);
+      const next = await this.serverOps();
+      if (completions(next) === completions(ops)) return next;
+      ops = next;
+    }
+    return ops;
   }
 
   /** Workflows on this stack's queue matching a visibility query. */

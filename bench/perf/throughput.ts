@@ -1,7 +1,8 @@
 // (a) windowed and (b) burst: N one-shot sessions through the plain loop, then through the control (the plainest
 // durable design, bench/perf/one-activity/), then through the project (started with SessionClient from this process,
-// each awaited for its result), `window` in flight at once; (b) starts all of them at once. The floor is the simulator's own pace: ceil(N / window) rounds of a session's nominal time, (steps + 1) ×
-// stepMs (its boot, then its steps), as if following a session cost nothing.
+// each awaited for its result), `window` in flight at once; (b) starts all of them at once. The floor is the
+// simulator's own pace: ceil(N / window) rounds of a session's nominal time, (steps + 1) × stepMs (its boot, then its
+// steps), as if following a session cost nothing.
 import { ServiceError } from '@temporalio/client';
 import { mapLimit, sampleProc } from '../support';
 import { histories } from './histories';
@@ -61,10 +62,10 @@ async function throughput(scenario: string, cfg: Config, window: number, what: s
     const requests1 = await stack.platformRequests();
     await hai.close();
 
-    const ops1 = await stack.serverOps();
+    const ops1 = await stack.settledServerOps();
     const control = PROJECT_ONLY ? undefined : await runControl(stack, cfg, window, task, waitForResult, failed);
     const requests2 = await stack.platformRequests();
-    const ops2 = await stack.serverOps();
+    const ops2 = await stack.settledServerOps();
 
     const sessions = stack.sessions;
     const ids = range(n).map((i) => `${stack.run}-${i}`);
@@ -90,7 +91,7 @@ async function throughput(scenario: string, cfg: Config, window: number, what: s
     const requests3 = await stack.platformRequests();
     const serverCalls = {
       control: control ? callsPerSession(ops1, ops2, n) : undefined,
-      project: callsPerSession(ops2, await stack.serverOps(), n),
+      project: callsPerSession(ops2, await stack.settledServerOps(), n),
     };
     const samples = await sampler.stop();
     const events = await histories(stack.client, ids);
@@ -143,7 +144,7 @@ async function throughput(scenario: string, cfg: Config, window: number, what: s
       {
         metric: 'dev server CPU per session (ms)',
         baseline: null,
-        control: control ? serverMsPerSession(between(samples, control.from, control.to)) : null,
+        control: control?.serverMsPerSession ?? null,
         project: serverMsPerSession(projectSpan),
         floor: null,
       },
@@ -183,7 +184,6 @@ async function throughput(scenario: string, cfg: Config, window: number, what: s
       details: {
         loopCores,
         projectCores,
-        controlServerCores: control?.serverCores,
         serverCalls,
         phases,
         errors: errors.slice(0, 20),
@@ -218,14 +218,12 @@ const serverCallsNote = ({ control, project }: { control: Calls | undefined; pro
 };
 
 interface ControlRun {
-  from: number;
-  to: number;
   wallS: number;
   oks: boolean[];
   totalS: number[];
   workerCores: number | null;
   workerPeakRssMb: number | null;
-  serverCores: number | null;
+  serverMsPerSession: number | null;
 }
 
 /** The control's phase: the same sessions, window and waits as the project's, through the one-activity workflow. */
@@ -262,18 +260,15 @@ async function runControl(
         }
       }),
     );
-    const to = Date.now();
+    const seconds = (Date.now() - from) / 1000;
     const [w1, s1] = [sampleProc(worker.pid), sampleProc(stack.server.pid)];
-    const seconds = (to - from) / 1000;
     return {
-      from,
-      to,
       wallS: seconds,
       oks,
       totalS,
       workerCores: w0 && w1 ? (w1.cpuS - w0.cpuS) / seconds : null,
       workerPeakRssMb: w1?.peakRssMb ?? null,
-      serverCores: s0 && s1 ? (s1.cpuS - s0.cpuS) / seconds : null,
+      serverMsPerSession: s0 && s1 ? ((s1.cpuS - s0.cpuS) * 1000) / cfg.sessions : null,
     };
   } finally {
     await worker.stop();
