@@ -4,10 +4,10 @@
 // (The Temporal server is shared by the whole test run, so its kill is left to bench/chaos.)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approveUpdate, replyUpdate, type SessionResult } from '../../src/shared/session';
 import { eventually, type Harness, sim, startHarness } from '../helpers/harness';
+import { replayOnThisCode } from '../helpers/replay';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 
 let h: Harness;
@@ -168,7 +168,7 @@ describe('chaos, small', () => {
     for (const s of started) {
       const history = await h.sessions.handle(s.id).fetchHistory();
       try {
-        await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, s.id);
+        await replayOnThisCode(history, s.id);
       } catch (err) {
         mkdirSync('test-results/unreplayable', { recursive: true });
         writeFileSync(`test-results/unreplayable/${s.id}.json`, historyToJSON(history));

@@ -3,8 +3,8 @@
 // `patched()`, or new histories recorded from the code being replaced.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from '@temporalio/worker';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { replayOnThisCode } from '../helpers/replay';
 
 // One folder per generation of the code that recorded them: the oldest at the top, later ones in subfolders.
 const dir = join(import.meta.dirname, 'histories');
@@ -28,8 +28,6 @@ describe('saved session histories', () => {
 
   it.each(histories)('%s replays without nondeterminism', async (file) => {
     const history = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-    await expect(
-      Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, file),
-    ).resolves.toBeUndefined();
+    await expect(replayOnThisCode(history, file)).resolves.toBeUndefined();
   });
 });

@@ -1,12 +1,12 @@
 // A session runs local activities inside its workflow tasks (the create, the check of an answer). When a query is
 // answered while such an activity's result waits for the workflow, sdk-core 1.24 records the activity's marker in one
-// workflow task and what the workflow did with the result in the next. A session whose code depends on where that boundary falls cannot be
-// replayed after it (a query, an evicted workflow, another worker): it is stuck. These histories are rewritten with
-// the boundary there and must replay on the same code.
-import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+// workflow task and what the workflow did with the result in the next. A session whose code depends on where that
+// boundary falls cannot be replayed after it (a query, an evicted workflow, another worker): it is stuck. These
+// histories are rewritten with the boundary there and must replay on the same code.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionInput } from '../../src/shared/input';
 import { type Harness, sim, startHarness } from '../helpers/harness';
+import { replayOnThisCode } from '../helpers/replay';
 import { splitAfterFirstLocalActivity } from '../helpers/split-workflow-task';
 
 let h: Harness;
@@ -40,8 +40,6 @@ describe('a session whose create and what follows it land in different workflow 
     const handle = await h.sessions.start(input);
     expect((await handle.result()).status).toBe('completed');
     const split = splitAfterFirstLocalActivity(await h.sessions.handle(handle.workflowId).fetchHistory());
-    await expect(
-      Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, split, handle.workflowId),
-    ).resolves.toBeUndefined();
+    await expect(replayOnThisCode(split, handle.workflowId)).resolves.toBeUndefined();
   });
 });
