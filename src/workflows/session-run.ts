@@ -79,18 +79,16 @@ export class SessionRun {
   private readonly info = workflowInfo();
   private readonly steering: SteeringQueue;
   private notificationsInFlight = 0;
-  /**
-   * This run is of the code that records `CREATE_IN_WORKFLOW_TASK`: it created its session so, or a run of that code
-   * carried over to it. Every change patched before that code is then taken without a marker.
-   */
-  private ofCreateInWorkflowTask: boolean;
 
   constructor(
     private readonly input: WorkflowInput,
     readonly state: SessionState,
-    carriedByCreateInWorkflowTaskCode = false,
+    /**
+     * This run is of the code that records `CREATE_IN_WORKFLOW_TASK`: it created its session so (set by `create`), or
+     * a run of that code carried over to it. Every change patched before that code is then taken without a marker.
+     */
+    private ofCreateInWorkflowTask = false,
   ) {
-    this.ofCreateInWorkflowTask = carriedByCreateInWorkflowTaskCode;
     this.steering = new SteeringQueue(
       (command) => this.refusal(command),
       (command, reason) => this.state.note(now(), 'rejected', `${command.type}: ${reason}`),
