@@ -4,14 +4,14 @@
 // simulator's own pace: ceil(N / window) rounds of a session's nominal time, (steps + 1) × stepMs (its boot, then its
 // steps), as if following a session cost nothing.
 import { ServiceError } from '@temporalio/client';
-import { mapLimit, sampleProc } from '../support';
+import { mapLimit, type ProcSample, sampleProc } from '../support';
 import { histories } from './histories';
 import { type Config, PROJECT_ONLY } from './options';
 import { phaseNote, phaseSummary, phasesOf } from './phases';
 import { runPlain } from './plain-loop';
 import { othersNote, percentile, type Row, type ScenarioReport, withoutBaseline } from './report';
 import type { oneActivitySession } from './one-activity/workflow';
-import { between, cores, peakRssMb, type Sample, sampledRssMb } from './sampler';
+import { between, cores, peakRssMb, sampledRssMb } from './sampler';
 import { CONTROL_KEY, LOOP_KEY, Stack, WORKER_KEY } from './stack';
 import { answerOf, range, taskOf, within } from './workload';
 
@@ -107,10 +107,6 @@ async function throughput(scenario: string, cfg: Config, window: number, what: s
     const loopSpan = between(samples, t0, t1);
     const projectSpan = between(samples, t2, t3);
     const [loopCores, projectCores] = [cores(loopSpan), cores(projectSpan)];
-    const serverMsPerSession = (span: Sample[]) => {
-      const [a, b] = [span[0]?.server, span.at(-1)?.server];
-      return a && b ? ((b.cpuS - a.cpuS) * 1000) / n : null;
-    };
     const correct = (oks: boolean[]) => `${oks.filter(Boolean).length}/${n}`;
     const rows: Row[] = [
       {
@@ -145,7 +141,7 @@ async function throughput(scenario: string, cfg: Config, window: number, what: s
         metric: 'dev server CPU per session (ms)',
         baseline: null,
         control: control?.serverMsPerSession ?? null,
-        project: serverMsPerSession(projectSpan),
+        project: cpuMsPerSession(projectSpan[0]?.server, projectSpan.at(-1)?.server, n),
         floor: null,
       },
       {
@@ -198,6 +194,10 @@ async function throughput(scenario: string, cfg: Config, window: number, what: s
 const CONTROL_NOTE =
   'one-activity wf: the plainest durable design, a workflow whose one activity runs the plain loop ' +
   "(bench/perf/one-activity/), on its own worker process with the project's slots and polls";
+
+/** CPU a process spent between two samples of it, per session, in ms. */
+const cpuMsPerSession = (a: ProcSample | undefined, b: ProcSample | undefined, n: number) =>
+  a && b ? ((b.cpuS - a.cpuS) * 1000) / n : null;
 
 type Calls = Record<string, number>;
 
@@ -268,7 +268,7 @@ async function runControl(
       totalS,
       workerCores: w0 && w1 ? (w1.cpuS - w0.cpuS) / seconds : null,
       workerPeakRssMb: w1?.peakRssMb ?? null,
-      serverMsPerSession: s0 && s1 ? ((s1.cpuS - s0.cpuS) * 1000) / cfg.sessions : null,
+      serverMsPerSession: cpuMsPerSession(s0, s1, cfg.sessions),
     };
   } finally {
     await worker.stop();
