@@ -184,3 +184,19 @@ export function result(events: HistoryEvent[]): SessionResult | undefined {
   const completed = events.at(-1)?.workflowExecutionCompletedEventAttributes;
   return decode(completed?.result?.payloads?.[0]) as SessionResult | undefined;
 }
+
+/**
+ * Workflow tasks that timed out: on the worker's sticky queue (schedule-to-start: the server then sends the task to
+ * the task queue, and the worker replays the workflow from its history) or in the worker (start-to-close).
+ */
+export function workflowTaskTimeouts(histories: HistoryEvent[][]): { sticky: number; inWorker: number } {
+  const { TimeoutType } = proto.temporal.api.enums.v1;
+  let sticky = 0;
+  let inWorker = 0;
+  for (const e of histories.flat()) {
+    const type = e.workflowTaskTimedOutEventAttributes?.timeoutType;
+    if (type === TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START) sticky++;
+    else if (type === TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE) inWorker++;
+  }
+  return { sticky, inWorker };
+}
