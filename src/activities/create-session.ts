@@ -39,6 +39,7 @@ export function createSessionActivity(client: HaiClient, tools: ToolRegistry, ma
     firstRunId,
     input: raw,
   }: CreateSessionInput): Promise<CreatedSession> {
+    const startWaitEnds = Date.now() + START_WAIT_MS;
     let parsed: ReturnType<typeof parseSessionInput>;
     try {
       parsed = parseSessionInput(raw);
@@ -66,7 +67,7 @@ export function createSessionActivity(client: HaiClient, tools: ToolRegistry, ma
       if (startWaits < maxStartWaits) {
         startWaits++;
         try {
-          status = await untilRunning(client, session.id, status);
+          status = await untilRunning(client, session.id, status, startWaitEnds);
         } finally {
           startWaits--;
         }
@@ -76,22 +77,28 @@ export function createSessionActivity(client: HaiClient, tools: ToolRegistry, ma
   };
 }
 
-/** How long a create waits for its session to leave `pending`/`queued`; a watch follows it after that. */
-const START_WAIT_MS = 10_000;
+/**
+ * How long after it began a create stops waiting for its session to leave `pending`/`queued`; the watch follows it
+ * after that. The create runs in the workflow's first task, which sdk-core must heartbeat once it has been open for
+ * 8 s (80 % of the 10 s task timeout: close it, go on in a new one). A wait past that costs more than the watch it
+ * spares: a session that booted in 12 s took 4 workflow tasks and 26 history events with a 10 s wait, against 3 and 23
+ * with none (BENCHMARKS.md, issue 13, eighth pass).
+ */
+const START_WAIT_MS = 7_000;
 
 /**
  * `running` once the platform has booted the session, else the status it was created with. Waiting here spares
  * the workflow a task and a watch whose only news would be `pending` → `running` (BENCHMARKS.md, issue 13). Any
  * other status is left for the watch to report, and a failed read only ends the wait: the session exists.
  */
-async function untilRunning(client: HaiClient, sessionId: string, created: string): Promise<string> {
+async function untilRunning(client: HaiClient, sessionId: string, created: string, deadline: number): Promise<string> {
   if (created !== 'pending' && created !== 'queued') return created;
   const signal = Context.current().cancellationSignal;
-  const deadline = Date.now() + START_WAIT_MS;
   let cursor = 0;
   try {
-    for (let left = START_WAIT_MS; left > 0; left = deadline - Date.now()) {
-      const waitForSeconds = Math.max(1, Math.min(20, Math.floor(left / 1000)));
+    // Whole seconds only: a long poll rounded up would outlast the deadline.
+    for (let left = deadline - Date.now(); left >= 1000; left = deadline - Date.now()) {
+      const waitForSeconds = Math.min(20, Math.floor(left / 1000));
       const changes = await client.getChanges(sessionId, { fromIndex: cursor, waitForSeconds }, { signal });
       if (!changes) continue;
       if (changes.status === 'running') return 'running';
