@@ -5,6 +5,7 @@
 // read, the workflow's task that applied it (histories.ts). Both follow with HaiClient's default pool (4,096 sockets).
 // The project's sessions are lean (`watch: 'lean'`): the worker follows them by one sweep of the session list.
 import { openFilesLimit } from '../support';
+import { endingNote, endingOf } from './endings';
 import { histories, result, workflowObservations, workflowTaskTimeouts } from './histories';
 import { type Config, PROJECT_ONLY } from './options';
 import { type Observation, runPlain } from './plain-loop';
@@ -68,6 +69,7 @@ export async function capacity(cfg: Config): Promise<ScenarioReport> {
     const events = await histories(stack.client, ids);
     const seen = await workflowObservations(workerHai, events);
     const timedOut = workflowTaskTimeouts(events);
+    const endings = events.map((h, i) => endingOf(h, seen[i]!));
     const project = events.map((h, i) => ({
       ok: result(h)?.status === 'completed' && result(h)?.answer === answerOf(i),
       observations: seen[i]!,
@@ -129,6 +131,7 @@ export async function capacity(cfg: Config): Promise<ScenarioReport> {
         ...(errors.length ? [`${errors.length} failures, first: ${errors[0]}`] : []),
         `all live: ${secondsOf(loopAll)} s (loop), ${secondsOf(projectAll)} s (project); CPU is averaged over these`,
         `lag: platform event timestamp → loop's /status read, or → completion of the workflow task that applied it`,
+        endingNote(endings),
         `workflow tasks timed out: ${timedOut.sticky} waiting on the sticky queue (sent back to the task queue), ${timedOut.inWorker} in the worker`,
         othersNote(loopCores, projectCores),
         `logs in ${stack.dir}`,
