@@ -5,10 +5,10 @@
 // timeout), and the task itself (with a replay from history when the workflow left the cache).
 import { tsToMs } from '@temporalio/common/lib/time';
 import proto from '@temporalio/proto';
+import type { HistoryEvent } from './histories';
 import type { Observation } from './plain-loop';
 import { percentile, show } from './report';
 
-type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
 const { EventType } = proto.temporal.api.enums.v1;
 
 export const ENDING_HOPS = [

@@ -13,7 +13,7 @@ import type { SessionResult, Transition } from '../../src/shared/session';
 import { mapLimit } from '../support';
 import type { Observation } from './plain-loop';
 
-type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
+export type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
 const { EventType } = proto.temporal.api.enums.v1;
 /** The SDK's marker of a local activity: its `result` detail holds what the activity returned. */
 const LOCAL_ACTIVITY_MARKER = 'core_local_activity';

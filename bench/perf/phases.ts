@@ -6,10 +6,9 @@ import { tsToMs } from '@temporalio/common/lib/time';
 import proto from '@temporalio/proto';
 import type { HaiClient } from '../../src/hai/client';
 import { mapLimit } from '../support';
-import { sessionIdOf } from './histories';
+import { type HistoryEvent, sessionIdOf } from './histories';
 import { percentile, show } from './report';
 
-type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
 const { EventType } = proto.temporal.api.enums.v1;
 
 export const PHASES = [
