@@ -73,7 +73,7 @@ export interface WorkerTuning {
   /** Concurrent activities: mostly watches, each an idle long-poll. */
   maxConcurrentActivities: number;
   maxConcurrentWorkflowTasks: number;
-  /** Concurrent local activities: mostly creates, each holding its slot until its session runs (up to 10 s). */
+  /** Concurrent local activities: mostly creates, each holding its slot until its session runs (up to 7 s). */
   maxConcurrentLocalActivities?: number;
   /**
    * Creates that wait at once for their session to start (each holds a workflow-task slot meanwhile, since a create
