@@ -5,7 +5,7 @@
 // timeout), and the task itself (with a replay from history when the workflow left the cache).
 import { tsToMs } from '@temporalio/common/lib/time';
 import proto from '@temporalio/proto';
-import type { HistoryEvent } from './histories';
+import { type HistoryEvent, timedOutOnStickyQueue } from './histories';
 import type { Observation } from './plain-loop';
 import { percentile, show } from './report';
 
@@ -40,7 +40,7 @@ export function endingOf(events: HistoryEvent[], seen: Observation[]): Ending | 
   ];
   return {
     hopsMs: marks.slice(1).map((m, i) => m - marks[i]!),
-    viaTaskQueue: after.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT),
+    viaTaskQueue: after.some(timedOutOnStickyQueue),
   };
 }
 

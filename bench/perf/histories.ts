@@ -14,7 +14,7 @@ import { mapLimit } from '../support';
 import type { Observation } from './plain-loop';
 
 export type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
-const { EventType } = proto.temporal.api.enums.v1;
+const { EventType, TimeoutType } = proto.temporal.api.enums.v1;
 /** The SDK's marker of a local activity: its `result` detail holds what the activity returned. */
 const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 
@@ -190,13 +190,16 @@ export function result(events: HistoryEvent[]): SessionResult | undefined {
  * the task queue, and the worker replays the workflow from its history) or in the worker (start-to-close).
  */
 export function workflowTaskTimeouts(histories: HistoryEvent[][]): { sticky: number; inWorker: number } {
-  const { TimeoutType } = proto.temporal.api.enums.v1;
   let sticky = 0;
   let inWorker = 0;
   for (const e of histories.flat()) {
-    const type = e.workflowTaskTimedOutEventAttributes?.timeoutType;
-    if (type === TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START) sticky++;
-    else if (type === TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE) inWorker++;
+    if (timedOutOnStickyQueue(e)) sticky++;
+    else if (e.workflowTaskTimedOutEventAttributes?.timeoutType === TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE) inWorker++;
   }
   return { sticky, inWorker };
+}
+
+/** A workflow task that waited past the sticky queue's schedule-to-start timeout (only sticky tasks have one). */
+export function timedOutOnStickyQueue(e: HistoryEvent): boolean {
+  return e.workflowTaskTimedOutEventAttributes?.timeoutType === TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START;
 }
