@@ -5,7 +5,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import type { SessionClient } from '../client';
 import { EXIT } from '../cli/exit-codes';
 import { printJson } from '../cli/output';
-import { oneOf, positiveInt, positiveNumber } from '../cli/parse';
+import { duration, oneOf, positiveInt, positiveNumber } from '../cli/parse';
 import { BatchClient } from './client';
 import {
   type BatchProgress,
@@ -57,6 +57,11 @@ export function addBatchCommands(program: Command, run: Run): void {
       'how items are followed: lean (status only, few requests; the default) or events (every step, live)',
       oneOf(['lean', 'events'] as const),
     )
+    .option(
+      '--lean-takeover-after <duration>',
+      'how long a lean item goes unfollowed if its worker dies (default 10m; 30s to 30m)',
+      duration,
+    )
     .option('--id <batchId>', 'batch id (default: a new unique one); running the same command again resumes sending')
     .option('--out <file>', 'write every item result here at the end (.jsonl or .csv)')
     .option('--detach', 'start and print the batch id without waiting')
@@ -69,6 +74,7 @@ export function addBatchCommands(program: Command, run: Run): void {
           ...(o.itemMaxCost ? { maxCostUsd: o.itemMaxCost } : {}),
           ...(o.queue === false ? { queue: false } : {}),
           ...(o.watch ? { watch: o.watch } : {}),
+          ...(o.leanTakeoverAfter ? { leanTakeoverAfter: o.leanTakeoverAfter } : {}),
         };
         // The whole file is checked before anything starts.
         const items = readBatchFile(file, defaults);

@@ -26,6 +26,7 @@ const CSV_COLUMNS: Record<string, { field: keyof ItemSpec; kind: 'text' | 'numbe
   overrides: { field: 'overrides', kind: 'json' },
   queue: { field: 'queue', kind: 'boolean' },
   watch: { field: 'watch', kind: 'text' },
+  lean_takeover_after: { field: 'leanTakeoverAfter', kind: 'text' },
 };
 const camel = (snake: string) => snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 for (const [name, column] of Object.entries(CSV_COLUMNS)) CSV_COLUMNS[camel(name)] = column;

@@ -41,6 +41,11 @@ export function addSessionCommands(program: Command, run: Run): void {
       'events (the default: every step, live) or lean (status only: far fewer platform requests)',
       oneOf(['events', 'lean'] as const),
     )
+    .option(
+      '--lean-takeover-after <duration>',
+      'lean: how long the session goes unfollowed if its worker dies (default 10m; 30s to 30m)',
+      duration,
+    )
     .option('--id <workflowId>', 'workflow id (default: a new unique one)')
     .option('--detach', 'start and print the workflow id without waiting')
     .option('--json', 'machine-readable output (the last line is the result object)')
@@ -61,6 +66,7 @@ export function addSessionCommands(program: Command, run: Run): void {
             notifyUrl: o.notifyUrl,
             tools: o.tool,
             watch: o.watch,
+            leanTakeoverAfter: o.leanTakeoverAfter,
           },
           o.id ? { workflowId: o.id } : {},
         );

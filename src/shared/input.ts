@@ -30,6 +30,10 @@ const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) 
   return ms;
 });
 
+/** Bounds of `leanTakeoverAfter`: a lean watch's own limit is 30 minutes. */
+const MIN_LEAN_TAKEOVER_MS = 30_000;
+const MAX_LEAN_TAKEOVER_MS = 30 * 60_000;
+
 export const approvalSchema = z
   .object({
     /** How long a decision may take; unset waits indefinitely. */
@@ -76,6 +80,13 @@ export const sessionInputSchema = z
      * items. A session with `maxCostUsd` is followed by its events whatever this says (the cost rides them).
      */
     watch: z.enum(['events', 'lean']).optional(),
+    /**
+     * How long a lean session goes unfollowed when its worker dies before another worker takes it over: its watch's
+     * heartbeat timeout, 10 minutes unless set. Shorter costs more heartbeats (one per 0.8 × this per live session).
+     */
+    leanTakeoverAfter: durationSchema
+      .refine((ms) => ms >= MIN_LEAN_TAKEOVER_MS && ms <= MAX_LEAN_TAKEOVER_MS, 'must be between 30s and 30m')
+      .optional(),
     /** Force an answer once the platform reports the session's cost (USD) past this. */
     maxCostUsd: z.number().positive().optional(),
     /** At the platform's concurrency limit: wait as `queued` (true, the platform's default) or be refused with 429. */

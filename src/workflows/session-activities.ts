@@ -36,15 +36,19 @@ export const { watchSession } = proxyActivities<SessionActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 });
 
-// A lean watch waits on its worker's status sweep, parked, and heartbeats by task token every 0.8 × timeout (2
-// minutes): at 10,000 live sessions heartbeats were most of the server's load (BENCHMARKS.md, issue 13, fifth pass),
-// and each is a billable action on Temporal Cloud. The price: a killed worker's lean watches are taken over after
-// 150 s (75 s before; an events watch's after 40 s). A worker that stops hands them over at once.
-export const { watchSession: watchSessionLean } = proxyActivities<SessionActivities>({
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '150 seconds',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
-});
+// A lean watch waits on its worker's status sweep, parked, and heartbeats by task token every 0.8 × its heartbeat
+// timeout: the session's `leanTakeoverAfter`, 10 minutes unless set (150 s before 2026-12-07). Heartbeats were most of
+// the dev server's load at 10,000 live sessions and held their endings back (BENCHMARKS.md, issue 13, fifth and tenth
+// passes); each is a billable action on Temporal Cloud. The price: a killed worker's lean watches are taken over
+// after that long (an events watch's after 40 s). A worker that stops hands them over at once. Activity options are
+// not part of replay, so running histories keep going with the new timeout.
+const DEFAULT_LEAN_TAKEOVER_MS = 10 * 60_000;
+export const leanWatchSession = (takeoverAfterMs = DEFAULT_LEAN_TAKEOVER_MS) =>
+  proxyActivities<SessionActivities>({
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout: takeoverAfterMs,
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+  }).watchSession;
 
 // Users' tools: retried a few times, then their error goes back to the agent.
 export const { runTool } = proxyActivities<SessionActivities>({

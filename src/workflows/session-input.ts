@@ -14,6 +14,8 @@ export interface WorkflowInput {
   maxCostUsd: number | undefined;
   /** Follow the status alone (`watch: 'lean'`); never with a cost limit, which needs the events' cost figures. */
   lean: boolean;
+  /** A lean watch's heartbeat timeout (`leanTakeoverAfter`); unset: the default. */
+  leanTakeoverAfterMs: number | undefined;
   reportTo: { workflowId: string; key: string } | undefined;
 }
 
@@ -37,6 +39,7 @@ export function workflowInput(raw: SessionInput): WorkflowInput {
     continueAsNewEvery: raw.continueAsNewEvery,
     maxCostUsd: typeof raw.maxCostUsd === 'number' ? raw.maxCostUsd : undefined,
     lean: raw.watch === 'lean' && raw.maxCostUsd === undefined,
+    leanTakeoverAfterMs: duration(raw.leanTakeoverAfter),
     reportTo: raw.reportTo,
   };
 }

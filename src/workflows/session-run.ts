@@ -44,7 +44,7 @@ import {
   steerSession,
   submitToolResults,
   watchSession,
-  watchSessionLean,
+  leanWatchSession,
 } from './session-activities';
 import { answered, type Ending, type SessionState } from './session-state';
 import type { WorkflowInput } from './session-input';
@@ -271,7 +271,7 @@ export class SessionRun {
     const checkedApart = input.answerSchema !== undefined && this.checksAnswersApart();
     const lean = input.lean && AGENT_AT_WORK.has(state.status);
     const watching = scope.run(() =>
-      (lean ? watchSessionLean : watchSession)({
+      (lean ? leanWatchSession(input.leanTakeoverAfterMs) : watchSession)({
         sessionId: state.sessionId!,
         cursor: state.cursor,
         status: state.status,

@@ -56,6 +56,9 @@ describe('hai-temporal batch run', () => {
     const bad = await cli(['batch', 'run', file('cells.csv', 'key,task,max_steps\na,do it,3\nb,"quoted, fine",x\n')]);
     expect(bad.code).toBe(EXIT.usage);
     expect(bad.stderr).toMatch(/line 3: maxSteps/);
+    const takeover = await cli(['batch', 'run', file('takeover.csv', 'key,task,lean_takeover_after\na,do it,5s\n')]);
+    expect(takeover.code).toBe(EXIT.usage);
+    expect(takeover.stderr).toMatch(/line 2: leanTakeoverAfter: must be between 30s and 30m/);
     expect(h.sim.stats().sessionsCreated).toBe(0);
   });
 

@@ -26,7 +26,12 @@ describe('a batch whose worker is killed', () => {
     workers.push(await startWorkerProcess(platform));
     const id = `crash-${Date.now()}`;
     await batches.start(
-      Array.from({ length: 500 }, (_, i) => ({ key: `k${i}`, task: sim({ steps: 3, stepMs: 20, answer: `r${i}` }) })),
+      // Lean items whose dead worker's watches are taken over 30 s after it stopped heartbeating (10 minutes by default).
+      Array.from({ length: 500 }, (_, i) => ({
+        key: `k${i}`,
+        task: sim({ steps: 3, stepMs: 20, answer: `r${i}` }),
+        leanTakeoverAfter: '30s',
+      })),
       { id, concurrency: 50 },
     );
 

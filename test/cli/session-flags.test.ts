@@ -50,12 +50,24 @@ describe('hai-temporal run flags', () => {
   });
 
   it.concurrent('--watch lean follows the session by its status: its result has read no event', async () => {
-    const ran = await cli(['run', sim({ steps: 12, answer: 'lean from the CLI' }), '--watch', 'lean', '--json']);
+    const task = sim({ steps: 12, answer: 'lean from the CLI' });
+    const ran = await cli(['run', task, '--watch', 'lean', '--lean-takeover-after', '2m', '--json']);
     expect(ran.code).toBe(EXIT.ok);
-    expect(jsonLines(ran.stdout).at(-1)).toMatchObject({ answer: 'lean from the CLI', steps: 12, events: 0 });
+    const result = jsonLines(ran.stdout).at(-1)!;
+    expect(result).toMatchObject({ answer: 'lean from the CLI', steps: 12, events: 0 });
+    // --lean-takeover-after is the lean watch's heartbeat timeout.
+    const { events } = await h.sessions.temporal.workflow.getHandle(String(result.workflowId)).fetchHistory();
+    const watches = events!
+      .map((e) => e.activityTaskScheduledEventAttributes)
+      .filter((a) => a?.activityType?.name === 'watchSession');
+    expect(new Set(watches.map((a) => Number(a!.heartbeatTimeout?.seconds)))).toEqual(new Set([120]));
+
     const refused = await cli(['run', 'x', '--watch', 'sometimes']);
     expect(refused.code).toBe(EXIT.usage);
     expect(refused.stderr).toMatch(/--watch/);
+    const tooShort = await cli(['run', 'x', '--watch', 'lean', '--lean-takeover-after', '5s']);
+    expect(tooShort.code).toBe(EXIT.usage);
+    expect(tooShort.stderr).toMatch(/leanTakeoverAfter: must be between 30s and 30m/);
   });
 });
 

@@ -50,7 +50,11 @@ describe('a worker killed with SIGKILL', () => {
       // Watching: a long session, mid-run when the worker dies.
       const watching = await h.sessions.start({ task: sim({ steps: 100_000, stepMs: 100 }, 'long') });
       // Parked: a lean session, whose watch waits without an activity and heartbeats by task token.
-      const parked = await h.sessions.start({ task: sim({ steps: 100_000, stepMs: 100 }, 'lean'), watch: 'lean' });
+      const parked = await h.sessions.start({
+        task: sim({ steps: 100_000, stepMs: 100 }, 'lean'),
+        watch: 'lean',
+        leanTakeoverAfter: '30s',
+      });
       // Steering: an interactive session waiting for its next message.
       const steering = await h.sessions.start({ task: sim({ steps: 1, answer: 'c1' }, 'chat'), idleTimeoutS: 600 });
       const watched = await progressWhere(watching.workflowId, 'watching mid-run', (p) => p.status === 'running');

@@ -25,7 +25,9 @@ describe('a worker with two activity slots', () => {
 
   it('follows twelve lean sessions at once, heartbeating each, and completes them', { timeout: 200_000 }, async () => {
     const handles = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => h.sessions.start({ task: endless(`lean ${i}`), watch: 'lean' })),
+      Array.from({ length: 12 }, (_, i) =>
+        h.sessions.start({ task: endless(`lean ${i}`), watch: 'lean', leanTakeoverAfter: '30s' }),
+      ),
     );
     // With a slot per watch, ten of them would wait on the task queue, scheduled but not started.
     await eventually(
@@ -36,14 +38,14 @@ describe('a worker with two activity slots', () => {
       },
       30_000,
     );
-    // The first beat is due at 0.8 × the 150 s heartbeat timeout; a watch that sent none would be retried at 150 s.
+    // The first beat is due at 0.8 × the 30 s heartbeat timeout; a watch that sent none would be retried at 30 s.
     const beat = await eventually(
       'a heartbeat by task token',
       async () => {
         const w = await pendingWatch(h, handles[0]!.workflowId);
         return w?.lastHeartbeatTime ? w : undefined;
       },
-      145_000,
+      29_000,
     );
     expect(beat.attempt).toBe(1);
 
@@ -51,7 +53,26 @@ describe('a worker with two activity slots', () => {
     const results = await Promise.all(handles.map((x) => x.result()));
     for (const r of results) expect(r).toMatchObject({ status: 'completed', endedBy: 'agent' });
     expect(new Set(results.map((r) => r.sessionId)).size).toBe(12);
+    // Every watch scheduled with the session's 30 s.
+    for (const x of handles) expect(new Set(await leanWatchTimeouts(x.workflowId))).toEqual(new Set([30]));
   });
+
+  it('gives a lean watch 10 minutes to be taken over unless the session says otherwise', async () => {
+    const handle = await h.sessions.start({ task: endless('default takeover'), watch: 'lean' });
+    await eventually('the lean watch scheduled', async () => (await leanWatchTimeouts(handle.workflowId)).length > 0);
+    await h.sessions.forceAnswer(handle.workflowId);
+    expect(await handle.result()).toMatchObject({ status: 'completed', endedBy: 'agent' });
+    expect(new Set(await leanWatchTimeouts(handle.workflowId))).toEqual(new Set([600]));
+  });
+
+  /** The heartbeat timeout (s) of each watch the workflow scheduled. */
+  async function leanWatchTimeouts(workflowId: string): Promise<number[]> {
+    const { events } = await h.sessions.temporal.workflow.getHandle(workflowId).fetchHistory();
+    return (events ?? [])
+      .map((e) => e.activityTaskScheduledEventAttributes)
+      .filter((a) => a?.activityType?.name === 'watchSession')
+      .map((a) => Number(a?.heartbeatTimeout?.seconds ?? 0));
+  }
 });
 
 describe('a worker that shuts down', () => {
