@@ -26,7 +26,7 @@ describe('a worker with two activity slots', () => {
   it('follows twelve lean sessions at once, heartbeating each, and completes them', { timeout: 200_000 }, async () => {
     const handles = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
-        h.sessions.start({ task: endless(`lean ${i}`), watch: 'lean', leanTakeoverAfter: '30s' }),
+        h.sessions.start({ task: endless(`lean ${i}`), watch: 'lean', leanTakeoverAfter: '60s' }),
       ),
     );
     // With a slot per watch, ten of them would wait on the task queue, scheduled but not started.
@@ -38,14 +38,14 @@ describe('a worker with two activity slots', () => {
       },
       30_000,
     );
-    // The first beat is due at 0.8 × the 30 s heartbeat timeout; a watch that sent none would be retried at 30 s.
+    // The first beat is due at 0.8 × the 60 s heartbeat timeout; a watch that sent none would be retried at 60 s.
     const beat = await eventually(
       'a heartbeat by task token',
       async () => {
         const w = await pendingWatch(h, handles[0]!.workflowId);
         return w?.lastHeartbeatTime ? w : undefined;
       },
-      29_000,
+      58_000,
     );
     expect(beat.attempt).toBe(1);
 
@@ -53,8 +53,8 @@ describe('a worker with two activity slots', () => {
     const results = await Promise.all(handles.map((x) => x.result()));
     for (const r of results) expect(r).toMatchObject({ status: 'completed', endedBy: 'agent' });
     expect(new Set(results.map((r) => r.sessionId)).size).toBe(12);
-    // Every watch scheduled with the session's 30 s.
-    for (const x of handles) expect(new Set(await leanWatchTimeouts(x.workflowId))).toEqual(new Set([30]));
+    // Every watch scheduled with the session's 60 s.
+    for (const x of handles) expect(new Set(await leanWatchTimeouts(x.workflowId))).toEqual(new Set([60]));
   });
 
   it('gives a lean watch 10 minutes to be taken over unless the session says otherwise', async () => {
