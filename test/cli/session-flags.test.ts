@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { EXIT } from '../../src/cli/exit-codes';
 import { defineTool } from '../../src/tools/registry';
-import { eventually, type Harness, sim, startHarness } from '../helpers/harness';
+import { eventually, type Harness, scheduledWatches, sim, startHarness } from '../helpers/harness';
 import { runCli, jsonLines } from '../helpers/cli';
 
 let h: Harness;
@@ -56,11 +56,9 @@ describe('hai-temporal run flags', () => {
     const result = jsonLines(ran.stdout).at(-1)!;
     expect(result).toMatchObject({ answer: 'lean from the CLI', steps: 12, events: 0 });
     // --lean-takeover-after is the lean watch's heartbeat timeout.
-    const { events } = await h.sessions.temporal.workflow.getHandle(String(result.workflowId)).fetchHistory();
-    const watches = events!
-      .map((e) => e.activityTaskScheduledEventAttributes)
-      .filter((a) => a?.activityType?.name === 'watchSession');
-    expect(new Set(watches.map((a) => Number(a!.heartbeatTimeout?.seconds)))).toEqual(new Set([120]));
+    const history = await h.sessions.temporal.workflow.getHandle(String(result.workflowId)).fetchHistory();
+    const timeouts = scheduledWatches(history).map((w) => Number(w.heartbeatTimeout?.seconds));
+    expect(new Set(timeouts)).toEqual(new Set([120]));
 
     const refused = await cli(['run', 'x', '--watch', 'sometimes']);
     expect(refused.code).toBe(EXIT.usage);

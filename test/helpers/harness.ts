@@ -139,3 +139,13 @@ export function createTries(history: HistoryEvents): number {
   const attempts = events.map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 0);
   return here + Math.max(0, ...attempts);
 }
+
+/** The watches a session workflow scheduled, in order: each one's scheduled event (its options and input). */
+export function scheduledWatches(
+  history: HistoryEvents,
+): temporal.api.history.v1.IActivityTaskScheduledEventAttributes[] {
+  return (history.events ?? []).flatMap((e) => {
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    return scheduled?.activityType?.name === 'watchSession' ? [scheduled] : [];
+  });
+}

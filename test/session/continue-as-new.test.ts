@@ -16,7 +16,7 @@ import { devServerExecutable } from '../../src/temporal/cli-binary';
 import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
 import { createSessionWorker } from '../../src/worker';
 import type { SessionCarryOver } from '../../src/workflows/agent-session';
-import { eventually, type Harness, sim, startHarness } from '../helpers/harness';
+import { eventually, type Harness, scheduledWatches, sim, startHarness } from '../helpers/harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -52,9 +52,7 @@ async function runChain(sessions: SessionClient, workflowId: string) {
 /** The cursor a run's first watch started from (its activity input). */
 async function firstWatchCursor(sessions: SessionClient, workflowId: string, runId: string): Promise<number> {
   const history = await sessions.temporal.workflow.getHandle(workflowId, runId).fetchHistory();
-  const scheduled = history.events?.find(
-    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'watchSession',
-  )?.activityTaskScheduledEventAttributes;
+  const [scheduled] = scheduledWatches(history);
   const input = await decodeFromPayloadsAtIndex<{ cursor: number }>(
     sessions.temporal.options.loadedDataConverter,
     0,

@@ -5,7 +5,7 @@ import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { idempotencyKeyFor } from '../../src/activities/create-session';
-import { eventually, type Harness, sim, startHarness } from '../helpers/harness';
+import { eventually, type Harness, scheduledWatches, sim, startHarness } from '../helpers/harness';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 
 const { PENDING_ACTIVITY_STATE_STARTED, PENDING_ACTIVITY_STATE_SCHEDULED } = temporal.api.enums.v1.PendingActivityState;
@@ -67,11 +67,8 @@ describe('a worker with two activity slots', () => {
 
   /** The heartbeat timeout (s) of each watch the workflow scheduled. */
   async function leanWatchTimeouts(workflowId: string): Promise<number[]> {
-    const { events } = await h.sessions.temporal.workflow.getHandle(workflowId).fetchHistory();
-    return (events ?? [])
-      .map((e) => e.activityTaskScheduledEventAttributes)
-      .filter((a) => a?.activityType?.name === 'watchSession')
-      .map((a) => Number(a?.heartbeatTimeout?.seconds ?? 0));
+    const history = await h.sessions.temporal.workflow.getHandle(workflowId).fetchHistory();
+    return scheduledWatches(history).map((w) => Number(w.heartbeatTimeout?.seconds ?? 0));
   }
 });
 

@@ -4,7 +4,7 @@
 import type { temporal } from '@temporalio/proto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WorkerTuning } from '../../src/config';
-import { type Harness, sim, startHarness } from '../helpers/harness';
+import { type Harness, scheduledWatches, sim, startHarness } from '../helpers/harness';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -12,9 +12,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-const watchesIn = (history: temporal.api.history.v1.IHistory) =>
-  (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'watchSession')
-    .length;
+const watchesIn = (history: temporal.api.history.v1.IHistory) => scheduledWatches(history).length;
 
 const workflowTasksIn = (history: temporal.api.history.v1.IHistory) =>
   (history.events ?? []).filter((e) => e.workflowTaskStartedEventAttributes).length;

@@ -2,7 +2,7 @@
 // attempt outlives its start-to-close timeout), the workflow issues the next one from the same cursor, and nothing
 // is lost. The budget (20 min) is shortened for this worker with HAI_TEMPORAL_WATCH_BUDGET_MS.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, type Harness, sim, startHarness } from '../helpers/harness';
+import { eventually, type Harness, scheduledWatches, sim, startHarness } from '../helpers/harness';
 
 const BUDGET_MS = 1_000;
 let h: Harness;
@@ -23,8 +23,9 @@ describe('a session quiet for longer than the watch budget', () => {
     expect(result).toMatchObject({ status: 'completed', answer: 'worth the wait', steps: 1 });
     expect(result.events).toBe((await h.hai.listEvents(result.sessionId, { size: 1 })).total);
 
-    const events = (await handle.fetchHistory()).events ?? [];
-    const watches = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'watchSession');
+    const history = await handle.fetchHistory();
+    const events = history.events ?? [];
+    const watches = scheduledWatches(history);
     // Several watches, each returned at its budget: none was retried (a timed-out attempt would be).
     expect(watches.length).toBeGreaterThanOrEqual(4);
     const attempts = events.flatMap((e) =>
