@@ -43,7 +43,9 @@ export async function capacity(cfg: Config): Promise<ScenarioReport> {
       : await within(
           cfg.timeoutS,
           'plain loop',
-          paced(n, cfg.batch, async (i) => void runs.push(follow(i)), live(loopHai)).then(() => Promise.all(runs)),
+          paced(n, cfg.batch, async (i) => void runs.push(follow(i)), live(loopHai), cfg.startRate).then(() =>
+            Promise.all(runs),
+          ),
         );
     const t1 = await sampler.mark();
     const requests1 = await stack.platformRequests();
@@ -60,7 +62,7 @@ export async function capacity(cfg: Config): Promise<ScenarioReport> {
     await within(
       cfg.timeoutS,
       'project',
-      paced(n, cfg.batch, start, live(workerHai)).then(() => until(closed, 2000)),
+      paced(n, cfg.batch, start, live(workerHai), cfg.startRate).then(() => until(closed, 2000)),
     );
     const t2 = await sampler.mark();
     const requests2 = await stack.platformRequests();

@@ -16,6 +16,8 @@ export interface Config {
   window: number;
   /** (c), (e): starts go in batches of this many, each once the platform holds the batch before it. */
   batch: number;
+  /** (c), (e): starts per second at most, 0 for as fast as the platform takes them. */
+  startRate: number;
   /** Events per /changes page, as the figures were measured. */
   pageCap: number;
   /** (d): steps of the long one-shot session. */
@@ -28,13 +30,24 @@ export interface Config {
   timeoutS: number;
 }
 
-const COMMON = { window: 200, batch: 100, pageCap: 3, longSteps: 1000, turns: 3, gapS: 5, idleTimeoutS: 3600 };
+const COMMON = {
+  window: 200,
+  batch: 100,
+  startRate: 0,
+  pageCap: 3,
+  longSteps: 1000,
+  turns: 3,
+  gapS: 5,
+  idleTimeoutS: 3600,
+};
 const DEFAULTS: Record<Scenario, Config> = {
   a: { ...COMMON, sessions: 1000, steps: 20, stepMs: 500, timeoutS: 900 },
   b: { ...COMMON, sessions: 2000, steps: 30, stepMs: 2000, timeoutS: 1200 },
-  // Sessions outlive the start phase (about 20 starts/s), so that all N are live at once for minutes. Few long
-  // steps: the simulator keeps every event in one Node heap, and at 300 steps it, not the worker, set the lag.
-  c: { ...COMMON, sessions: 5000, steps: 100, stepMs: 6000, timeoutS: 3600 },
+  // Sessions outlive the start phase (20 starts/s), so that all N are live at once for a while. Few long steps: the
+  // simulator keeps every event in one Node heap, and at 300 steps it, not the worker, set the lag. Sessions end at
+  // the rate they started: 20/s is what a worker carrying 10,000 live ten-minute sessions sees (16.7/s), and the
+  // same for both sides, whatever either could start.
+  c: { ...COMMON, sessions: 5000, steps: 100, stepMs: 6000, startRate: 20, timeoutS: 3600 },
   d: { ...COMMON, sessions: 1, steps: 10, stepMs: 5, timeoutS: 900 },
   // Long enough that every session is still running when the worker is killed (all started, all watched), short
   // enough that their next transition comes before the watch's heartbeat timeout: what is measured is the handover.
@@ -47,6 +60,7 @@ const FLAG_OF: Record<keyof Config, string> = {
   stepMs: 'step-ms',
   window: 'window',
   batch: 'batch',
+  startRate: 'start-rate',
   pageCap: 'page-cap',
   longSteps: 'long-steps',
   turns: 'turns',

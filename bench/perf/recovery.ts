@@ -22,7 +22,7 @@ export async function recovery(cfg: Config): Promise<ScenarioReport> {
     await within(
       cfg.timeoutS,
       'starting',
-      paced(n, cfg.batch, start, async () => (await tenant.getQuota()).active).then(() =>
+      paced(n, cfg.batch, start, async () => (await tenant.getQuota()).active, cfg.startRate).then(() =>
         until(async () => (await count(`HaiStatus = 'running'`)) + (await count(`ExecutionStatus != 'Running'`)) >= n),
       ),
     );

@@ -31,15 +31,19 @@ export async function until(done: () => Promise<boolean>, everyMs = 1000): Promi
  * Launches `n` sessions in batches of `batch`; the batch after next goes once the platform holds this one (`live`, its
  * quota's active count), so at most two batches are on their way. Bursts of thousands of starts timed out sticky
  * workflow tasks (BENCHMARKS.md). A wait over 30 s (sessions that ended already) lets the next batch go anyway.
+ * With `perSecond`, no batch goes before its time at that rate.
  */
 export async function paced(
   n: number,
   batch: number,
   launch: (i: number) => Promise<void>,
   live: () => Promise<number>,
+  perSecond = 0,
 ): Promise<void> {
+  const t0 = Date.now();
   for (let first = 0; first < n; first += batch) {
     const last = Math.min(n, first + batch);
+    if (perSecond > 0) await sleep(t0 + (first / perSecond) * 1000 - Date.now());
     await Promise.all(range(last - first).map((k) => launch(first + k)));
     const giveUp = Date.now() + 30_000;
     while ((await live()) < first && Date.now() < giveUp) await sleep(100);

@@ -6,8 +6,8 @@
 // thousands `running` take seconds. A sweep rests as long as it took (at least a second between starts), so at most
 // half the time goes to listing: 10,000 running sessions cost about 10 list requests a second instead of a long-poll
 // each per agent step. A session that ends is seen sooner than a long sweep allows: a second loop lists the
-// sessions that finished lately (`finished_after`, a page or two a second) and wakes their watches at once. The
-// sweeps stay the authority: the feed only makes endings quicker to see.
+// sessions that finished lately (`finished_after`, a page or two each half second) and wakes their watches at once.
+// The sweeps stay the authority: the feed only makes endings quicker to see.
 import type { HaiClient, ListSessionsQuery } from '../hai/client';
 import type { Page, SessionSummary } from '../hai/schemas';
 import { UNFINISHED_STATUSES } from '../hai/status';
@@ -58,7 +58,7 @@ export class StatusSweep {
     private readonly opts: SweepOptions = {},
   ) {
     this.intervalMs = opts.intervalMs ?? 1_000;
-    this.finishedIntervalMs = opts.finishedIntervalMs ?? 1_000;
+    this.finishedIntervalMs = opts.finishedIntervalMs ?? 500;
     this.pageSize = opts.pageSize ?? 100;
     this.staleAfterMs = opts.staleAfterMs ?? 30_000;
   }
