@@ -16,6 +16,7 @@ import { inputTooLarge, messageProblem } from './shared/limits';
 import { rootCause } from './shared/root-cause';
 import { loadDataConverter } from './security/data-converter';
 import { sessionDetails, sessionSummary, sessionWorkflowId } from './webui/session-summary';
+import { DEFAULT_RESULT_WAITS, resultsOf, type SessionResultEntry } from './session-results';
 import { parseSessionInput, type SessionInput } from './shared/input';
 import {
   approveUpdate,
@@ -120,6 +121,19 @@ export class SessionClient {
   /** Starts a session and waits for its result. */
   async run(input: StartSessionInput, opts: StartOptions = {}): Promise<SessionResult> {
     return (await this.start(input, opts)).result();
+  }
+
+  /**
+   * The results of many sessions as they come in, with at most `concurrency` waits (long polls) open at once: the
+   * way to wait on thousands. A session that failed, was cancelled or is unknown gives an entry with its error (a
+   * `WorkflowFailedError`, a `WorkflowNotFoundError`, or the `ServiceError` of a wait that failed: wait on it again);
+   * the others go on.
+   */
+  results(workflowIds: Iterable<string>, opts: { concurrency?: number } = {}): AsyncGenerator<SessionResultEntry> {
+    const concurrency = opts.concurrency ?? DEFAULT_RESULT_WAITS;
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new InvalidInputError(`concurrency must be a whole number of at least 1, not ${concurrency}`);
+    return resultsOf(this.temporal, workflowIds, concurrency);
   }
 
   handle(workflowId: string): SessionHandle {

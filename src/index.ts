@@ -11,6 +11,7 @@ export {
   type SessionHandle,
   type SessionListEntry,
 } from './client';
+export type { SessionResultEntry } from './session-results';
 export { loadTemporalSettings, resolveTaskQueue, SettingsError, type TemporalSettings } from './config';
 export * from './shared/session';
 export { sessionInputSchema, type SessionInput, DEFAULT_AGENT } from './shared/input';

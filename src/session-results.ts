@@ -1,0 +1,52 @@
+// Waiting on the results of many sessions from one client. Each wait is a long poll, and a Temporal frontend holds
+// at most `frontend.namespaceCount` of them per namespace (1,200 by default, the workers' polls included): a caller
+// that waited on thousands at once had most refused, and after the client's retries (about 45 s) thrown. This keeps
+// a window of waits open and opens the next as one returns.
+import type { Client } from '@temporalio/client';
+import type { SessionResult } from './shared/session';
+import type { agentSession } from './workflows';
+
+/** One session's result, or why there is none: it failed or was cancelled, it is unknown, or the wait failed. */
+export type SessionResultEntry = { workflowId: string; result: SessionResult } | { workflowId: string; error: Error };
+
+export const DEFAULT_RESULT_WAITS = 100;
+
+export async function* resultsOf(
+  temporal: Client,
+  workflowIds: Iterable<string>,
+  concurrency: number,
+): AsyncGenerator<SessionResultEntry> {
+  const ids = workflowIds[Symbol.iterator]();
+  // One controller per wait: the client leaves its listener on the signal, so a shared one would collect thousands.
+  const open = new Map<number, { abort: AbortController; entry: Promise<[number, SessionResultEntry]> }>();
+  let opened = 0;
+  const openNext = (): boolean => {
+    const next = ids.next();
+    if (next.done) return false;
+    const [key, workflowId] = [opened++, next.value];
+    const abort = new AbortController();
+    const wait = temporal.withAbortSignal(abort.signal, () =>
+      temporal.workflow.getHandle<typeof agentSession>(workflowId).result(),
+    );
+    const entry = wait.then(
+      (result): [number, SessionResultEntry] => [key, { workflowId, result }],
+      (err): [number, SessionResultEntry] => [key, { workflowId, error: asError(err) }],
+    );
+    open.set(key, { abort, entry });
+    return true;
+  };
+  try {
+    while (open.size < concurrency && openNext());
+    while (open.size > 0) {
+      const [key, entry] = await Promise.race([...open.values()].map((w) => w.entry));
+      open.delete(key);
+      openNext();
+      yield entry;
+    }
+  } finally {
+    // A caller that stops early leaves no long poll behind.
+    for (const wait of open.values()) wait.abort.abort();
+  }
+}
+
+const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
