@@ -18,34 +18,41 @@ export async function* resultsOf(
 ): AsyncGenerator<SessionResultEntry> {
   const ids = workflowIds[Symbol.iterator]();
   // One controller per wait: the client leaves its listener on the signal, so a shared one would collect thousands.
-  const open = new Map<number, { abort: AbortController; entry: Promise<[number, SessionResultEntry]> }>();
-  let opened = 0;
+  const open = new Set<AbortController>();
+  // Entries that came in and wait for the caller; the next wait opens as one is taken, so this holds `concurrency`
+  // at most, however slow the caller.
+  const arrived: SessionResultEntry[] = [];
+  let wake: (() => void) | undefined;
   const openNext = (): boolean => {
     const next = ids.next();
     if (next.done) return false;
-    const [key, workflowId] = [opened++, next.value];
+    const workflowId = next.value;
     const abort = new AbortController();
-    const wait = temporal.withAbortSignal(abort.signal, () =>
-      temporal.workflow.getHandle<typeof agentSession>(workflowId).result(),
-    );
-    const entry = wait.then(
-      (result): [number, SessionResultEntry] => [key, { workflowId, result }],
-      (err): [number, SessionResultEntry] => [key, { workflowId, error: asError(err) }],
-    );
-    open.set(key, { abort, entry });
+    open.add(abort);
+    void temporal
+      .withAbortSignal(abort.signal, () => temporal.workflow.getHandle<typeof agentSession>(workflowId).result())
+      .then(
+        (result): SessionResultEntry => ({ workflowId, result }),
+        (err): SessionResultEntry => ({ workflowId, error: asError(err) }),
+      )
+      .then((entry) => {
+        open.delete(abort);
+        arrived.push(entry);
+        wake?.();
+      });
     return true;
   };
   try {
     while (open.size < concurrency && openNext());
-    while (open.size > 0) {
-      const [key, entry] = await Promise.race([...open.values()].map((w) => w.entry));
-      open.delete(key);
+    while (open.size > 0 || arrived.length > 0) {
+      if (arrived.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      const entry = arrived.shift()!;
       openNext();
       yield entry;
     }
   } finally {
     // A caller that stops early leaves no long poll behind.
-    for (const wait of open.values()) wait.abort.abort();
+    for (const abort of open) abort.abort();
   }
 }
 

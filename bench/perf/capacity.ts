@@ -126,7 +126,7 @@ export async function capacity(cfg: Config): Promise<ScenarioReport> {
     const ok = errors.length === 0 && [...plain, ...project].every((r) => r.ok);
     return {
       scenario: 'c',
-      title: `capacity: ${n} live sessions × ${cfg.steps} steps × ${cfg.stepMs} ms, in batches of ${cfg.batch}`,
+      title: `capacity: ${n} live sessions × ${cfg.steps} steps × ${cfg.stepMs} ms, in batches of ${cfg.batch}${cfg.startRate ? `, ${cfg.startRate} starts/s` : ''}`,
       config: cfg,
       rows: PROJECT_ONLY ? withoutBaseline(rows) : rows,
       notes: [
