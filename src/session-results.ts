@@ -1,7 +1,7 @@
 // Waiting on the results of many sessions from one client. Each wait is a long poll, and a Temporal frontend holds
 // at most `frontend.namespaceCount` of them per namespace (1,200 by default, the workers' polls included): a caller
 // that waited on thousands at once had most refused, and after the client's retries (about 45 s) thrown. This keeps
-// a window of waits open and opens the next as one returns.
+// a window of waits open and opens the next as the caller takes a result.
 import type { Client } from '@temporalio/client';
 import type { SessionResult } from './shared/session';
 import type { agentSession } from './workflows';
