@@ -73,13 +73,19 @@ describe('a batch run', () => {
         items(200, (i) => ({ steps: 2, stepMs: 5, answer: `answer ${i}` })),
         { id, concurrency: 20 },
       );
-      const sampling = setInterval(() => {
-        batches.progress(id).then(
-          (p) => (peak = Math.max(peak, p.counts.running)),
-          () => undefined,
-        );
+      // One query at a time: under a loaded suite a query took seconds, and overlapping ones piled up on the batch
+      // workflow until its later queries timed out.
+      let sampling: Promise<void> | undefined;
+      const sampler = setInterval(() => {
+        sampling ??= batches
+          .progress(id)
+          .then(
+            (p) => void (peak = Math.max(peak, p.counts.running)),
+            () => undefined,
+          )
+          .finally(() => (sampling = undefined));
       }, 100);
-      const first = await batches.result(id).finally(() => clearInterval(sampling));
+      const first = await batches.result(id).finally(() => clearInterval(sampler));
       h.sim.setFaults({ errorRate: 0, remaining: 0, routes: [] });
 
       expect(first.counts).toMatchObject({ received: 200, succeeded: 180, failed: 20, pending: 0, running: 0 });
