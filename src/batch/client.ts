@@ -210,9 +210,12 @@ export class BatchClient {
     await forEachLimited([...latest], FETCH_CONCURRENCY, async ([workflowId, wf]) => {
       const key = workflowId.slice(prefix.length);
       const base = empty(key, wf.line, workflowId);
-      if (wf.running) return void results.push({ ...base, status: 'running' });
+      const child = this.temporal.workflow.getHandle(workflowId, wf.runId);
+      // Visibility lags: a child it lists as running may have closed; its own description is current.
+      if (wf.running && (await child.describe()).status.name === 'RUNNING')
+        return void results.push({ ...base, status: 'running' });
       try {
-        const r: SessionResult = await this.temporal.workflow.getHandle(workflowId, wf.runId).result();
+        const r: SessionResult = await child.result();
         results.push({
           ...base,
           status: r.status === 'completed' ? 'succeeded' : r.status === 'cancelled' ? 'cancelled' : 'failed',
