@@ -90,6 +90,8 @@ export interface WorkerTuning {
    * (BENCHMARKS.md).
    */
   maxCachedWorkflows: number | undefined;
+  /** Threads that run workflow code; unset: the SDK's default (1, with its reused V8 context). */
+  workflowThreads?: number;
 }
 
 export function loadWorkerTuning(env = process.env): WorkerTuning {
@@ -121,6 +123,9 @@ export function loadWorkerTuning(env = process.env): WorkerTuning {
     maxCachedWorkflows: env.HAI_TEMPORAL_MAX_CACHED_WORKFLOWS
       ? positiveInt('HAI_TEMPORAL_MAX_CACHED_WORKFLOWS', env.HAI_TEMPORAL_MAX_CACHED_WORKFLOWS, 0)
       : undefined,
+    ...(env.HAI_TEMPORAL_WORKFLOW_THREADS
+      ? { workflowThreads: positiveInt('HAI_TEMPORAL_WORKFLOW_THREADS', env.HAI_TEMPORAL_WORKFLOW_THREADS, 0) }
+      : {}),
   };
 }
 
@@ -221,6 +226,7 @@ export const WORKER_ENV_VARS = [
   'HAI_TEMPORAL_MAX_WORKFLOW_TASKS',
   'HAI_TEMPORAL_MAX_LOCAL_ACTIVITIES',
   'HAI_TEMPORAL_MAX_CACHED_WORKFLOWS',
+  'HAI_TEMPORAL_WORKFLOW_THREADS',
   'HAI_TEMPORAL_MAX_START_WAITS',
   'HAI_TEMPORAL_MAX_WORKFLOW_TASK_POLLS',
   'HAI_TEMPORAL_MAX_ACTIVITY_TASK_POLLS',

@@ -118,6 +118,7 @@ export function createSessionWorker(opts: SessionWorkerOptions): Promise<Worker>
     workflowTaskPollerBehavior: pollsUpTo(tuning.maxWorkflowTaskPolls),
     activityTaskPollerBehavior: pollsUpTo(tuning.maxActivityTaskPolls),
     ...(tuning.maxCachedWorkflows ? { maxCachedWorkflows: tuning.maxCachedWorkflows } : {}),
+    ...(tuning.workflowThreads ? { workflowThreadPoolSize: tuning.workflowThreads } : {}),
     shutdownGraceTime: '5s',
   });
 }

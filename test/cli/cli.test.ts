@@ -239,6 +239,7 @@ describe('worker settings', () => {
     ['HAI_REGION', 'mars', /HAI_REGION must be "eu" or "us"/],
     ['HAI_TEMPORAL_MAX_ACTIVITIES', 'abc', /HAI_TEMPORAL_MAX_ACTIVITIES="abc" must be a whole number/],
     ['HAI_TEMPORAL_MAX_START_WAITS', '-1', /HAI_TEMPORAL_MAX_START_WAITS="-1" must be a whole number ≥ 0/],
+    ['HAI_TEMPORAL_WORKFLOW_THREADS', '0', /HAI_TEMPORAL_WORKFLOW_THREADS="0" must be a whole number ≥ 1/],
     [
       'HAI_TEMPORAL_MAX_WORKFLOW_TASK_POLLS',
       '0',
