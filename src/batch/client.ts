@@ -192,29 +192,17 @@ export class BatchClient {
    */
   async resultsOf(batchId: string): Promise<ItemResult[]> {
     const view = await this.items(batchId);
-    const latest = new Map<string, { runId: string; line: number | null; running: boolean; start: number }>();
-    const query = `${HAI_BATCH_ID.name} = '${batchId.replace(/'/g, "\\'")}'`;
-    for await (const wf of this.temporal.workflow.list({ query })) {
-      const seen = latest.get(wf.workflowId);
-      if (seen && seen.start >= wf.startTime.getTime()) continue;
-      const memo = (wf.memo ?? {}) as { batchLine?: number };
-      latest.set(wf.workflowId, {
-        runId: wf.runId,
-        line: memo.batchLine ?? null,
-        running: wf.status.name === 'RUNNING',
-        start: wf.startTime.getTime(),
-      });
-    }
     const prefix = `${batchId}/`;
+    const latest = await this.children(batchId, view);
     const results: ItemResult[] = [];
     await forEachLimited([...latest], FETCH_CONCURRENCY, async ([workflowId, wf]) => {
       const key = workflowId.slice(prefix.length);
       const base = empty(key, wf.line, workflowId);
       const child = this.temporal.workflow.getHandle(workflowId, wf.runId);
-      // Visibility lags: a child it lists as running may have closed; its own description is current.
-      if (wf.running && (await child.describe()).status.name === 'RUNNING')
-        return void results.push({ ...base, status: 'running' });
       try {
+        // Visibility lags: a child it lists as running may have closed; its own description is current.
+        if (wf.running && (await child.describe()).status.name === 'RUNNING')
+          return void results.push({ ...base, status: 'running' });
         const r: SessionResult = await child.result();
         results.push({
           ...base,
@@ -237,6 +225,36 @@ export class BatchClient {
     for (const n of view.notStarted) results.push({ ...empty(n.key, n.line, null), status: n.status });
     for (const p of view.pending) results.push({ ...empty(p.key, p.line, null), status: 'pending' });
     return results.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || a.key.localeCompare(b.key));
+  }
+
+  /**
+   * The batch's children, latest run of each, as visibility lists them. Visibility lags: while it lists fewer
+   * children than the batch started (items received, less those pending or never started), it is read again, for
+   * up to LISTING_WAIT_MS.
+   */
+  private async children(batchId: string, view: BatchItemsView): Promise<Map<string, ListedChild>> {
+    const deadline = Date.now() + LISTING_WAIT_MS;
+    const query = `${HAI_BATCH_ID.name} = '${batchId.replace(/'/g, "\\'")}'`;
+    const withoutChild = new Set(
+      [...view.pending, ...view.notStarted].map((item) => childWorkflowId(batchId, item.key)),
+    );
+    for (;;) {
+      const latest = new Map<string, ListedChild>();
+      for await (const wf of this.temporal.workflow.list({ query })) {
+        const seen = latest.get(wf.workflowId);
+        if (seen && seen.start >= wf.startTime.getTime()) continue;
+        const memo = (wf.memo ?? {}) as { batchLine?: number };
+        latest.set(wf.workflowId, {
+          runId: wf.runId,
+          line: memo.batchLine ?? null,
+          running: wf.status.name === 'RUNNING',
+          start: wf.startTime.getTime(),
+        });
+      }
+      const accounted = new Set([...withoutChild, ...latest.keys()]).size;
+      if (view.received === undefined || accounted >= view.received || Date.now() >= deadline) return latest;
+      await new Promise((resolve) => setTimeout(resolve, LISTING_RETRY_MS));
+    }
   }
 
   async *list(opts: { limit?: number; query?: string } = {}) {
@@ -303,6 +321,16 @@ function paginate(items: BatchItem[]): BatchItem[][] {
   }
   return pages;
 }
+
+interface ListedChild {
+  runId: string;
+  line: number | null;
+  running: boolean;
+  start: number;
+}
+
+const LISTING_WAIT_MS = 30_000;
+const LISTING_RETRY_MS = 500;
 
 async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;

@@ -182,6 +182,8 @@ export const batchProgressQuery = defineQuery<BatchProgress>('batchProgress');
 export const batchItemsQuery = defineQuery<BatchItemsView>('batchItems');
 
 export interface BatchItemsView {
+  /** Items received so far (absent from workers before it was added). */
+  received?: number;
   pending: { key: string; line: number }[];
   failed: BatchSnapshot['failed'];
   notStarted: NotStarted[];

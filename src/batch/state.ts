@@ -220,6 +220,7 @@ export class BatchState {
 
   items(): BatchItemsView {
     return {
+      received: this.s.counts.received,
       pending: this.s.pending.map(({ key, line }) => ({ key, line })),
       failed: this.s.failed,
       notStarted: this.s.notStarted,
