@@ -194,9 +194,12 @@ export class BatchClient {
     const view = await this.items(batchId);
     const prefix = `${batchId}/`;
     const latest = await this.children(batchId, view);
+    const queuedAgain = new Set(view.pending.map((p) => p.key));
     const results: ItemResult[] = [];
     await forEachLimited([...latest], FETCH_CONCURRENCY, async ([workflowId, wf]) => {
       const key = workflowId.slice(prefix.length);
+      // A failed item queued again still has its failed child listed: it is reported once, as pending.
+      if (queuedAgain.has(key)) return;
       const base = empty(key, wf.line, workflowId);
       const child = this.temporal.workflow.getHandle(workflowId, wf.runId);
       try {

@@ -110,6 +110,9 @@ describe('a batch run', () => {
       const createsBefore = h.sim.stats().sessionsCreated;
 
       expect(await batches.retryFailed(id)).toEqual({ retried: 20 });
+      const during = await batches.resultsOf(id);
+      expect(new Set(during.map((x) => x.key)).size, 'one result per item while retried ones run').toBe(200);
+      expect(during).toHaveLength(200);
       const second = await eventually(
         'the retried batch ended',
         async () => {
