@@ -193,15 +193,16 @@ export class BatchClient {
   async resultsOf(batchId: string): Promise<ItemResult[]> {
     const view = await this.items(batchId);
     const prefix = `${batchId}/`;
-    const latest = await this.children(batchId, view);
-    const queuedAgain = new Set(view.pending.map((p) => p.key));
+    const children = await this.children(batchId, view);
+    // The batch's own view wins over visibility's: what it runs now is running (visibility may still show an
+    // earlier, failed run of a retried item, or none), and a failed item queued again is pending.
+    for (const item of [...(view.running ?? []), ...view.pending]) children.delete(childWorkflowId(batchId, item.key));
     const results: ItemResult[] = [];
-    await forEachLimited([...latest], FETCH_CONCURRENCY, async ([workflowId, wf]) => {
+    await forEachLimited([...children], FETCH_CONCURRENCY, async ([workflowId, wf]) => {
       const key = workflowId.slice(prefix.length);
-      // A failed item queued again still has its failed child listed: it is reported once, as pending.
-      if (queuedAgain.has(key)) return;
       const base = empty(key, wf.line, workflowId);
-      const child = this.temporal.workflow.getHandle(workflowId, wf.runId);
+      // Its current run (visibility's may be an earlier one), unless the batch's worker predates `running`.
+      const child = this.temporal.workflow.getHandle(workflowId, view.running ? undefined : wf.runId);
       try {
         // Visibility lags: a child it lists as running may have closed; its own description is current.
         if (wf.running && (await child.describe()).status.name === 'RUNNING')
@@ -227,19 +228,21 @@ export class BatchClient {
     });
     for (const n of view.notStarted) results.push({ ...empty(n.key, n.line, null), status: n.status });
     for (const p of view.pending) results.push({ ...empty(p.key, p.line, null), status: 'pending' });
+    for (const r of view.running ?? [])
+      results.push({ ...empty(r.key, r.line, childWorkflowId(batchId, r.key)), status: 'running' });
     return results.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || a.key.localeCompare(b.key));
   }
 
   /**
    * The batch's children, latest run of each, as visibility lists them. Visibility lags: while it lists fewer
-   * children than the batch started (items received, less those pending or never started), it is read again, for
-   * up to LISTING_WAIT_MS.
+   * children than the batch started (items received, less those pending, running or never started), it is read
+   * again, for up to LISTING_WAIT_MS.
    */
   private async children(batchId: string, view: BatchItemsView): Promise<Map<string, ListedChild>> {
     const deadline = Date.now() + LISTING_WAIT_MS;
     const query = `${HAI_BATCH_ID.name} = '${batchId.replace(/'/g, "\\'")}'`;
-    const withoutChild = new Set(
-      [...view.pending, ...view.notStarted].map((item) => childWorkflowId(batchId, item.key)),
+    const accountedFor = new Set(
+      [...view.pending, ...view.notStarted, ...(view.running ?? [])].map((item) => childWorkflowId(batchId, item.key)),
     );
     for (;;) {
       const latest = new Map<string, ListedChild>();
@@ -254,7 +257,7 @@ export class BatchClient {
           start: wf.startTime.getTime(),
         });
       }
-      const accounted = new Set([...withoutChild, ...latest.keys()]).size;
+      const accounted = new Set([...accountedFor, ...latest.keys()]).size;
       if (view.received === undefined || accounted >= view.received || Date.now() >= deadline) return latest;
       await new Promise((resolve) => setTimeout(resolve, LISTING_RETRY_MS));
     }

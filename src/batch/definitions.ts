@@ -178,13 +178,15 @@ export const retryFailedUpdate = defineUpdate<AddItemsAck, [RetryPayload]>('retr
 export const pauseBatchUpdate = defineUpdate<BatchProgress>('pauseBatch');
 export const resumeBatchUpdate = defineUpdate<BatchProgress>('resumeBatch');
 export const batchProgressQuery = defineQuery<BatchProgress>('batchProgress');
-/** Items without a child: not started yet, failed ones (to retry), and those that will never start. */
+/** Items by where they are: not started yet, running, failed (to retry), and those that will never start. */
 export const batchItemsQuery = defineQuery<BatchItemsView>('batchItems');
 
 export interface BatchItemsView {
   /** Items received so far (absent from workers before it was added). */
   received?: number;
   pending: { key: string; line: number }[];
+  /** Items whose session runs now (absent from workers before it was added). */
+  running?: { key: string; line: number }[];
   failed: BatchSnapshot['failed'];
   notStarted: NotStarted[];
   settings: BatchSettings;

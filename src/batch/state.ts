@@ -222,6 +222,7 @@ export class BatchState {
     return {
       received: this.s.counts.received,
       pending: this.s.pending.map(({ key, line }) => ({ key, line })),
+      running: Object.entries(this.s.running).map(([key, { line }]) => ({ key, line })),
       failed: this.s.failed,
       notStarted: this.s.notStarted,
       settings: this.s.settings,
