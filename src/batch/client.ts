@@ -4,6 +4,7 @@ import { WorkflowUpdateFailedError, type Client, WithStartWorkflowOperation } fr
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { InvalidInputError, SessionClient } from '../client';
 import type { TemporalSettings } from '../config';
+import { sleep } from '../hai/retry';
 import type { SessionResult } from '../shared/session';
 import { HAI_BATCH_ID } from '../temporal/search-attributes';
 import {
@@ -259,7 +260,7 @@ export class BatchClient {
       }
       const accounted = new Set([...accountedFor, ...latest.keys()]).size;
       if (view.received === undefined || accounted >= view.received || Date.now() >= deadline) return latest;
-      await new Promise((resolve) => setTimeout(resolve, LISTING_RETRY_MS));
+      await sleep(LISTING_RETRY_MS);
     }
   }
 
